@@ -1,0 +1,672 @@
+//! Passage alignment: two analysed documents in, aligned passages out.
+//!
+//! Input is a pair of documents, each as its text, its [`Analysed`] tokens
+//! and sentences, and the TF-IDF terms of each sentence. Output is an
+//! [`Alignment`]: the passages of A and B that correspond, each with byte
+//! spans in both texts, a score and a [`PassageKind`], plus the share of each
+//! document they cover and the sentence similarity matrix.
+//!
+//! How: the sentences of both documents are weighted by TF-IDF computed over
+//! those sentences alone (so the alignment of a pair does not depend on the
+//! rest of the corpus: `compare A B`, `scan` and a later `check` agree), and
+//! every sentence of A is compared with every sentence of B. Cells above
+//! [`AlignConfig::seed_threshold`], and cells whose sentences share an exact
+//! word shingle, are seeds. A dynamic programme over the seeds finds chains
+//! that keep their order on both sides — a step may skip a few sentences
+//! (dropped or inserted material) or stay on the same sentence of one side
+//! (a sentence merged or split in the rewrite). The best chain is taken, its
+//! sentences are withdrawn and the search repeats, so reordered blocks come
+//! out as chains of their own. A chain is cut into passages wherever it
+//! skips a sentence. Lone matches must be strong to count; chains of several
+//! matches are evidence of derivation even when each match is moderate —
+//! that is what tells a spun rewrite from another article on the same topic.
+
+use crate::Span;
+use crate::text::Analysed;
+use crate::tfidf::{SparseVec, TfIdfModel, TfIdfOptions};
+use ahash::AHashMap;
+use ndarray::Array2;
+use std::ops::Range;
+
+/// Settings of the alignment.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AlignConfig {
+    /// Sentence cosine at which a pair of sentences may start or extend a
+    /// chain.
+    pub seed_threshold: f32,
+    /// Sentence cosine at which a match standing alone counts as a passage.
+    pub single_threshold: f32,
+    /// Score a chain of several matches needs to count.
+    pub min_chain_score: f32,
+    /// Sentences a chain may skip on either side between two matches.
+    pub max_gap: usize,
+    /// Cost of each sentence skipped inside a chain.
+    pub gap_cost: f32,
+    /// Sentence cosine at which a lone match counts once chains have shown
+    /// the pair to be related.
+    pub context_threshold: f32,
+    /// Cosine at which unmatched sentences next to a passage, or between
+    /// two, join it.
+    pub gap_threshold: f32,
+    /// Words of a shingle shared verbatim that makes a pair of sentences a seed.
+    pub shingle_words: usize,
+    /// Passages shorter than this many characters (on both sides) are dropped.
+    pub min_passage_chars: usize,
+    /// Largest number of sentence pairs kept as a dense matrix.
+    pub max_matrix_cells: usize,
+}
+
+impl Default for AlignConfig {
+    fn default() -> Self {
+        AlignConfig {
+            seed_threshold: 0.2,
+            single_threshold: 0.5,
+            min_chain_score: 0.8,
+            max_gap: 3,
+            gap_cost: 0.1,
+            context_threshold: 0.3,
+            gap_threshold: 0.15,
+            shingle_words: 6,
+            min_passage_chars: 30,
+            max_matrix_cells: 4_000_000,
+        }
+    }
+}
+
+/// How closely a passage of B follows its counterpart in A.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PassageKind {
+    /// The same words in the same order (after normalisation).
+    Verbatim,
+    /// Mostly the same words in the same order: light edits.
+    NearVerbatim,
+    /// The same content in other words.
+    Paraphrase,
+}
+
+impl PassageKind {
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            PassageKind::Verbatim => "verbatim",
+            PassageKind::NearVerbatim => "near-verbatim",
+            PassageKind::Paraphrase => "paraphrase",
+        }
+    }
+}
+
+/// One pair of corresponding passages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Passage {
+    /// Bytes of A.
+    pub a: Span,
+    /// Bytes of B.
+    pub b: Span,
+    /// Sentences of A it spans.
+    pub a_sentences: Range<usize>,
+    /// Sentences of B it spans.
+    pub b_sentences: Range<usize>,
+    /// Similarity in [0, 1]: the mean sentence cosine of its matches
+    /// (1 for verbatim passages).
+    pub score: f32,
+    /// Verbatim, near-verbatim or paraphrase.
+    pub kind: PassageKind,
+}
+
+/// The result of aligning two documents.
+#[derive(Clone, Debug, Default)]
+pub struct Alignment {
+    /// Passages, ordered by their position in B.
+    pub passages: Vec<Passage>,
+    /// Share of A's sentence text (in characters) covered by passages.
+    pub coverage_a: f64,
+    /// Share of B's sentence text (in characters) covered by passages.
+    pub coverage_b: f64,
+    /// Sentence-by-sentence cosine similarity (A rows, B columns), when the
+    /// pair is small enough to hold it (see [`AlignConfig::max_matrix_cells`]).
+    pub similarity: Option<Array2<f32>>,
+}
+
+/// One side of a pair to align.
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    /// Original text.
+    pub text: &'a str,
+    /// Its tokens and sentences.
+    pub analysed: &'a Analysed,
+    /// TF-IDF terms of each sentence (same length as `analysed.sentences`).
+    pub sentence_terms: &'a [Vec<String>],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Seed {
+    i: usize,
+    j: usize,
+    sim: f32,
+}
+
+/// Align two documents. Deterministic; runs on the calling thread (the
+/// pipeline parallelises over pairs).
+pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
+    let na = a.analysed.sentences.len();
+    let nb = b.analysed.sentences.len();
+    if na == 0 || nb == 0 {
+        return Alignment::default();
+    }
+    let (va, vb) = sentence_vectors(a, b);
+    let (seeds, similarity) = seeds(a, b, &va, &vb, cfg);
+    let chains = chains(seeds.clone(), na, nb, cfg);
+    let mut used_a = vec![false; na];
+    let mut used_b = vec![false; nb];
+    let mut units: Vec<Unit> = Vec::new();
+    for chain in &chains {
+        for s in chain {
+            used_a[s.i] = true;
+            used_b[s.j] = true;
+        }
+        units.extend(split_units(chain));
+    }
+    // Once chains show that one text follows the other, a lone match that
+    // is each sentence's best among those left is a moved sentence, not
+    // chance: admit it at a lower bar.
+    let chained: usize = chains.iter().filter(|c| c.len() >= 2).map(Vec::len).sum();
+    if chained >= 4 {
+        for s in mutual_best(&seeds, &used_a, &used_b, cfg.context_threshold) {
+            used_a[s.i] = true;
+            used_b[s.j] = true;
+            units.push(Unit {
+                a: s.i..s.i + 1,
+                b: s.j..s.j + 1,
+            });
+        }
+    }
+    units.sort_by_key(|u| (u.b.start, u.a.start));
+    fill_gaps(&mut units, &va, &vb, &mut used_a, &mut used_b, cfg);
+    for k in 0..units.len() {
+        attach(k, &mut units, &va, &vb, &mut used_a, &mut used_b, cfg);
+    }
+    let mut passages: Vec<Passage> = Vec::new();
+    for u in &units {
+        let p = passage(a, b, u.a.clone(), u.b.clone(), cosine_of(&va, &vb, u));
+        // Consecutive (near-)verbatim units form one passage: a copied page
+        // is one passage, not one per sentence.
+        if let Some(last) = passages.last_mut() {
+            if last.kind != PassageKind::Paraphrase
+                && p.kind != PassageKind::Paraphrase
+                && last.a_sentences.end == p.a_sentences.start
+                && last.b_sentences.end == p.b_sentences.start
+            {
+                let joined = passage(
+                    a,
+                    b,
+                    last.a_sentences.start..p.a_sentences.end,
+                    last.b_sentences.start..p.b_sentences.end,
+                    (last.score + p.score) / 2.0,
+                );
+                *last = joined;
+                continue;
+            }
+        }
+        passages.push(p);
+    }
+    let chars = |t: &str, s: Span| t[s.start..s.end].chars().count();
+    passages.retain(|p| {
+        chars(a.text, p.a) >= cfg.min_passage_chars || chars(b.text, p.b) >= cfg.min_passage_chars
+    });
+    passages.sort_by_key(|p| (p.b.start, p.a.start));
+    let coverage_a = coverage(a, passages.iter().map(|p| p.a_sentences.clone()));
+    let coverage_b = coverage(b, passages.iter().map(|p| p.b_sentences.clone()));
+    Alignment {
+        passages,
+        coverage_a,
+        coverage_b,
+        similarity,
+    }
+}
+
+/// Sentence vectors of both sides, weighted over these sentences alone.
+fn sentence_vectors(a: Side<'_>, b: Side<'_>) -> (Vec<SparseVec>, Vec<SparseVec>) {
+    let all: Vec<Vec<&str>> = a
+        .sentence_terms
+        .iter()
+        .chain(b.sentence_terms)
+        .map(|t| t.iter().map(String::as_str).collect())
+        .collect();
+    let model = TfIdfModel::fit(&all, TfIdfOptions::default());
+    let mut vecs: Vec<SparseVec> = all.iter().map(|t| model.transform(t)).collect();
+    let vb = vecs.split_off(a.sentence_terms.len());
+    (vecs, vb)
+}
+
+/// Word shingles of each sentence (sorted, deduplicated).
+fn sentence_shingles(side: Side<'_>, n: usize) -> Vec<Vec<u64>> {
+    side.analysed
+        .sentences
+        .iter()
+        .map(|s| {
+            if s.tokens.len() >= n {
+                crate::shingle::word_shingles(&side.analysed.norms(s.tokens.clone()), n)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
+/// Seeds: sentence pairs whose cosine, or whose share of exact shared word
+/// shingles, reaches the seed threshold. Also returns the cosine matrix.
+fn seeds(
+    a: Side<'_>,
+    b: Side<'_>,
+    va: &[SparseVec],
+    vb: &[SparseVec],
+    cfg: &AlignConfig,
+) -> (Vec<Seed>, Option<Array2<f32>>) {
+    let na = va.len();
+    let nb = vb.len();
+    // Inverted index over B's sentences: term -> (sentence, weight).
+    let mut postings: AHashMap<u32, Vec<(u32, f32)>> = AHashMap::new();
+    for (j, v) in vb.iter().enumerate() {
+        for (&t, &w) in v.terms.iter().zip(&v.weights) {
+            postings.entry(t).or_default().push((j as u32, w));
+        }
+    }
+    let n = cfg.shingle_words.max(1);
+    let sh_a = sentence_shingles(a, n);
+    let sh_b = sentence_shingles(b, n);
+    let mut b_shingles: AHashMap<u64, Vec<u32>> = AHashMap::new();
+    for (j, set) in sh_b.iter().enumerate() {
+        for &h in set {
+            b_shingles.entry(h).or_default().push(j as u32);
+        }
+    }
+    let mut matrix =
+        (na.saturating_mul(nb) <= cfg.max_matrix_cells).then(|| Array2::zeros((na, nb)));
+    let mut out = Vec::new();
+    let mut acc = vec![0f32; nb];
+    let mut shared = vec![0u32; nb];
+    let mut touched: Vec<u32> = Vec::new();
+    for (i, v) in va.iter().enumerate() {
+        for (&t, &w) in v.terms.iter().zip(&v.weights) {
+            if let Some(list) = postings.get(&t) {
+                for &(j, wb) in list {
+                    if acc[j as usize] == 0.0 && shared[j as usize] == 0 {
+                        touched.push(j);
+                    }
+                    acc[j as usize] += w * wb;
+                }
+            }
+        }
+        for h in &sh_a[i] {
+            if let Some(js) = b_shingles.get(h) {
+                for &j in js {
+                    if acc[j as usize] == 0.0 && shared[j as usize] == 0 {
+                        touched.push(j);
+                    }
+                    shared[j as usize] += 1;
+                }
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for &j in &touched {
+            let j = j as usize;
+            let cos = acc[j].min(1.0);
+            let fewer = sh_a[i].len().min(sh_b[j].len()).max(1);
+            let copied = shared[j] as f32 / fewer as f32;
+            acc[j] = 0.0;
+            shared[j] = 0;
+            if let Some(m) = matrix.as_mut() {
+                m[(i, j)] = cos;
+            }
+            // A run of words shared verbatim is as telling as a high cosine.
+            let sim = cos.max(copied);
+            if sim >= cfg.seed_threshold {
+                out.push(Seed { i, j, sim });
+            }
+        }
+        touched.clear();
+    }
+    (out, matrix)
+}
+/// Ordered chains of seeds, best first, each seed used at most once and each
+/// sentence in at most one chain.
+fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<Vec<Seed>> {
+    seeds.sort_by_key(|s| (s.i, s.j));
+    let mut used_a = vec![false; na];
+    let mut used_b = vec![false; nb];
+    let mut out = Vec::new();
+    let g = cfg.max_gap + 1;
+    loop {
+        seeds.retain(|s| !used_a[s.i] && !used_b[s.j]);
+        if seeds.is_empty() {
+            break;
+        }
+        let at: AHashMap<(usize, usize), usize> = seeds
+            .iter()
+            .enumerate()
+            .map(|(k, s)| ((s.i, s.j), k))
+            .collect();
+        let mut best = vec![0f32; seeds.len()];
+        let mut prev: Vec<Option<usize>> = vec![None; seeds.len()];
+        let mut len = vec![1usize; seeds.len()];
+        for k in 0..seeds.len() {
+            let s = seeds[k];
+            let mut score = s.sim;
+            for pi in s.i.saturating_sub(g)..=s.i {
+                for pj in s.j.saturating_sub(g)..=s.j {
+                    if pi == s.i && pj == s.j {
+                        continue;
+                    }
+                    // A merged or split sentence: one side stays put. Only
+                    // one step of that kind at a time.
+                    if (pi == s.i && s.j - pj > 1) || (pj == s.j && s.i - pi > 1) {
+                        continue;
+                    }
+                    let Some(&p) = at.get(&(pi, pj)) else {
+                        continue;
+                    };
+                    let skips = (s.i - pi).saturating_sub(1) + (s.j - pj).saturating_sub(1);
+                    let cand = best[p] + s.sim - cfg.gap_cost * skips as f32;
+                    if cand > score {
+                        score = cand;
+                        prev[k] = Some(p);
+                        len[k] = len[p] + 1;
+                    }
+                }
+            }
+            best[k] = score;
+        }
+        // The best chain that counts: several matches scoring enough, or a
+        // strong lone match.
+        let mut order: Vec<usize> = (0..seeds.len()).collect();
+        order.sort_by(|&x, &y| best[y].total_cmp(&best[x]).then(x.cmp(&y)));
+        let pick = order.into_iter().find(|&k| {
+            if len[k] >= 2 {
+                best[k] >= cfg.min_chain_score
+            } else {
+                seeds[k].sim >= cfg.single_threshold
+            }
+        });
+        let Some(mut k) = pick else { break };
+        let mut chain = vec![seeds[k]];
+        while let Some(p) = prev[k] {
+            chain.push(seeds[p]);
+            k = p;
+        }
+        chain.reverse();
+        // A long chain may hold a weak single at either end; keep it, the
+        // passage filter judges each run.
+        for s in &chain {
+            used_a[s.i] = true;
+            used_b[s.j] = true;
+        }
+        out.push(chain);
+    }
+    out
+}
+
+/// A group of consecutive sentences of A matched to a group of consecutive
+/// sentences of B.
+#[derive(Clone, Debug)]
+struct Unit {
+    a: Range<usize>,
+    b: Range<usize>,
+}
+
+/// Cut a chain into units: a unit grows while one side stays on the same
+/// sentence (a merge or a split) and ends when both sides move on.
+fn split_units(chain: &[Seed]) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    for (k, s) in chain.iter().enumerate() {
+        let joined = k > 0 && (chain[k - 1].i == s.i || chain[k - 1].j == s.j);
+        match units.last_mut() {
+            Some(u) if joined => {
+                u.a = u.a.start.min(s.i)..u.a.end.max(s.i + 1);
+                u.b = u.b.start.min(s.j)..u.b.end.max(s.j + 1);
+            }
+            _ => units.push(Unit {
+                a: s.i..s.i + 1,
+                b: s.j..s.j + 1,
+            }),
+        }
+    }
+    units
+}
+
+/// Sum of sentence vectors, L2-normalised: the vector of a sentence window.
+fn window(vecs: &[SparseVec], r: Range<usize>) -> SparseVec {
+    let mut acc: std::collections::BTreeMap<u32, f32> = std::collections::BTreeMap::new();
+    for v in &vecs[r] {
+        for (&t, &w) in v.terms.iter().zip(&v.weights) {
+            *acc.entry(t).or_insert(0.0) += w;
+        }
+    }
+    let norm = acc.values().map(|w| w * w).sum::<f32>().sqrt();
+    let (terms, weights) = if norm > 0.0 {
+        acc.into_iter().map(|(t, w)| (t, w / norm)).unzip()
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    SparseVec { terms, weights }
+}
+
+fn cosine_of(va: &[SparseVec], vb: &[SparseVec], u: &Unit) -> f32 {
+    window(va, u.a.clone())
+        .dot(&window(vb, u.b.clone()))
+        .min(1.0)
+}
+
+/// Seeds whose two sentences are both unused and each other's best match
+/// among unused sentences, at or above `min`.
+fn mutual_best(seeds: &[Seed], used_a: &[bool], used_b: &[bool], min: f32) -> Vec<Seed> {
+    let free: Vec<Seed> = seeds
+        .iter()
+        .copied()
+        .filter(|s| !used_a[s.i] && !used_b[s.j])
+        .collect();
+    let mut best_a: AHashMap<usize, Seed> = AHashMap::new();
+    let mut best_b: AHashMap<usize, Seed> = AHashMap::new();
+    for s in &free {
+        let better = |o: &Seed| s.sim > o.sim || (s.sim == o.sim && (s.i, s.j) < (o.i, o.j));
+        if best_a.get(&s.i).is_none_or(better) {
+            best_a.insert(s.i, *s);
+        }
+        if best_b.get(&s.j).is_none_or(better) {
+            best_b.insert(s.j, *s);
+        }
+    }
+    let mut out: Vec<Seed> = free
+        .into_iter()
+        .filter(|s| {
+            s.sim >= min
+                && best_a.get(&s.i).is_some_and(|o| o.j == s.j)
+                && best_b.get(&s.j).is_some_and(|o| o.i == s.i)
+        })
+        .collect();
+    out.sort_by_key(|s| (s.j, s.i));
+    out
+}
+
+/// Pair the unmatched sentences lying between two consecutive units (in
+/// both texts) when, taken together, they match: a rewrite's weaker
+/// sentences between two strong ones. Also before the first unit and after
+/// the last.
+fn fill_gaps(
+    units: &mut Vec<Unit>,
+    va: &[SparseVec],
+    vb: &[SparseVec],
+    used_a: &mut [bool],
+    used_b: &mut [bool],
+    cfg: &AlignConfig,
+) {
+    let mut found = Vec::new();
+    let bounds: Vec<(usize, usize, usize, usize)> = {
+        let mut v = Vec::new();
+        for k in 0..=units.len() {
+            let (a0, b0) = if k == 0 {
+                (0, 0)
+            } else {
+                (units[k - 1].a.end, units[k - 1].b.end)
+            };
+            let (a1, b1) = if k == units.len() {
+                (va.len(), vb.len())
+            } else {
+                (units[k].a.start, units[k].b.start)
+            };
+            v.push((a0, a1, b0, b1));
+        }
+        v
+    };
+    for (k, (a0, a1, b0, b1)) in bounds.into_iter().enumerate() {
+        if a1 <= a0 || b1 <= b0 || units.is_empty() {
+            continue;
+        }
+        // Only the sentences next to a unit, at most max_gap on each side.
+        let g = cfg.max_gap;
+        let (ra, rb) = if k == 0 {
+            (
+                a1.saturating_sub(g).max(a0)..a1,
+                b1.saturating_sub(g).max(b0)..b1,
+            )
+        } else if k == units.len() {
+            (a0..a1.min(a0 + g), b0..b1.min(b0 + g))
+        } else if a1 - a0 <= g && b1 - b0 <= g {
+            (a0..a1, b0..b1)
+        } else {
+            continue;
+        };
+        if ra.clone().any(|i| used_a[i]) || rb.clone().any(|j| used_b[j]) {
+            continue;
+        }
+        let u = Unit { a: ra, b: rb };
+        if cosine_of(va, vb, &u) >= cfg.gap_threshold {
+            found.push(u);
+        }
+    }
+    for u in found {
+        u.a.clone().for_each(|i| used_a[i] = true);
+        u.b.clone().for_each(|j| used_b[j] = true);
+        units.push(u);
+    }
+    units.sort_by_key(|u| (u.b.start, u.a.start));
+}
+
+/// Attach to unit `k` an unmatched sentence next to it (on either side)
+/// whose own similarity to the unit's counterpart window is at least
+/// [`AlignConfig::gap_threshold`]: a sentence the rewrite split off, or the
+/// weaker half of a merge.
+fn attach(
+    k: usize,
+    units: &mut [Unit],
+    va: &[SparseVec],
+    vb: &[SparseVec],
+    used_a: &mut [bool],
+    used_b: &mut [bool],
+    cfg: &AlignConfig,
+) {
+    loop {
+        let u = units[k].clone();
+        let wa = window(va, u.a.clone());
+        let wb = window(vb, u.b.clone());
+        let mut options: Vec<(f32, Unit)> = Vec::new();
+        for i in [
+            u.a.start.checked_sub(1),
+            Some(u.a.end).filter(|&e| e < va.len()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !used_a[i] {
+                let a = u.a.start.min(i)..u.a.end.max(i + 1);
+                options.push((va[i].dot(&wb), Unit { a, b: u.b.clone() }));
+            }
+        }
+        for j in [
+            u.b.start.checked_sub(1),
+            Some(u.b.end).filter(|&e| e < vb.len()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !used_b[j] {
+                let b = u.b.start.min(j)..u.b.end.max(j + 1);
+                options.push((vb[j].dot(&wa), Unit { a: u.a.clone(), b }));
+            }
+        }
+        let pick = options
+            .into_iter()
+            .filter(|(c, _)| *c >= cfg.gap_threshold)
+            .max_by(|x, y| x.0.total_cmp(&y.0));
+        let Some((_, o)) = pick else { break };
+        o.a.clone().for_each(|i| used_a[i] = true);
+        o.b.clone().for_each(|j| used_b[j] = true);
+        units[k] = o;
+    }
+}
+
+fn passage(a: Side<'_>, b: Side<'_>, ia: Range<usize>, jb: Range<usize>, sim: f32) -> Passage {
+    let sa = &a.analysed.sentences;
+    let sb = &b.analysed.sentences;
+    let span_a = Span::new(sa[ia.start].span.start, sa[ia.end - 1].span.end);
+    let span_b = Span::new(sb[jb.start].span.start, sb[jb.end - 1].span.end);
+    let ta = a
+        .analysed
+        .norms(sa[ia.start].tokens.start..sa[ia.end - 1].tokens.end);
+    let tb = b
+        .analysed
+        .norms(sb[jb.start].tokens.start..sb[jb.end - 1].tokens.end);
+    let (kind, score) = if ta == tb {
+        (PassageKind::Verbatim, 1.0)
+    } else {
+        let dice = trigram_dice(&ta, &tb);
+        let kind = if dice >= 0.5 {
+            PassageKind::NearVerbatim
+        } else {
+            PassageKind::Paraphrase
+        };
+        (kind, sim.max(dice as f32))
+    };
+    Passage {
+        a: span_a,
+        b: span_b,
+        a_sentences: ia,
+        b_sentences: jb,
+        score,
+        kind,
+    }
+}
+
+/// Dice coefficient of the word-trigram sets of two token sequences.
+fn trigram_dice(a: &[&str], b: &[&str]) -> f64 {
+    let sa = crate::shingle::word_shingles(a, 3);
+    let sb = crate::shingle::word_shingles(b, 3);
+    if sa.is_empty() || sb.is_empty() {
+        return 0.0;
+    }
+    let common = crate::minhash::intersection_size(&sa, &sb);
+    2.0 * common as f64 / (sa.len() + sb.len()) as f64
+}
+
+/// Share of a side's sentence characters inside the given sentence ranges.
+fn coverage(side: Side<'_>, ranges: impl Iterator<Item = Range<usize>>) -> f64 {
+    let sents = &side.analysed.sentences;
+    let len = |k: usize| {
+        side.text[sents[k].span.start..sents[k].span.end]
+            .chars()
+            .count()
+    };
+    let total: usize = (0..sents.len()).map(len).sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let mut covered = vec![false; sents.len()];
+    for r in ranges {
+        for k in r {
+            covered[k] = true;
+        }
+    }
+    let inside: usize = (0..sents.len()).filter(|&k| covered[k]).map(len).sum();
+    inside as f64 / total as f64
+}

@@ -1,0 +1,118 @@
+//! Settings of a run, in one place, with their defaults.
+//!
+//! The binary's flags fill a [`Config`]; [`Config::validate`] rejects
+//! contradictions before any work starts.
+
+use crate::align::AlignConfig;
+use crate::error::{Error, Result};
+use crate::shingle::ShingleKind;
+
+/// Everything that shapes a run's results.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Config {
+    /// Shingles for MinHash and exact Jaccard: word n-grams (default 5) or
+    /// character n-grams.
+    pub shingle: ShingleKind,
+    /// Values per MinHash signature.
+    pub num_perm: usize,
+    /// Jaccard similarity the LSH bands are tuned for.
+    pub lsh_threshold: f64,
+    /// Document cosine (TF-IDF) at which a pair becomes a candidate.
+    pub cosine_threshold: f32,
+    /// Nearest neighbours by cosine kept per document (0: no limit).
+    pub top_k: usize,
+    /// Stem words (Snowball English) on the TF-IDF side.
+    pub stem: bool,
+    /// Drop English stop words on the TF-IDF side.
+    pub stop_words: bool,
+    /// Verdict thresholds.
+    pub verdict: VerdictConfig,
+    /// Passage alignment settings.
+    pub align: AlignConfig,
+}
+
+/// Thresholds that turn scores into a verdict.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct VerdictConfig {
+    /// Exact shingle Jaccard at or above which a pair is a duplicate.
+    pub duplicate: f64,
+    /// Exact shingle Jaccard at or above which a pair is a near-duplicate.
+    pub near_duplicate: f64,
+    /// Share of either document covered by passages at or above which a
+    /// pair is derivative.
+    pub coverage: f64,
+    /// Words copied verbatim or near-verbatim in one passage that make a
+    /// pair derivative whatever its coverage (a quoted passage in a long
+    /// text).
+    pub copied_words: usize,
+}
+
+impl Default for VerdictConfig {
+    fn default() -> Self {
+        VerdictConfig {
+            duplicate: 0.9,
+            near_duplicate: 0.5,
+            coverage: 0.3,
+            copied_words: 50,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            shingle: ShingleKind::Words(5),
+            num_perm: 128,
+            lsh_threshold: 0.5,
+            cosine_threshold: 0.2,
+            top_k: 10,
+            stem: true,
+            stop_words: true,
+            verdict: VerdictConfig::default(),
+            align: AlignConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Check ranges and contradictions.
+    pub fn validate(&self) -> Result<()> {
+        let unit = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::Config(format!(
+                    "{name} must be between 0 and 1, not {v}"
+                )))
+            }
+        };
+        unit("--lsh-threshold", self.lsh_threshold)?;
+        unit("--cosine-threshold", self.cosine_threshold as f64)?;
+        unit("--duplicate", self.verdict.duplicate)?;
+        unit("--near-duplicate", self.verdict.near_duplicate)?;
+        unit("--min-coverage", self.verdict.coverage)?;
+        unit("--seed-threshold", self.align.seed_threshold as f64)?;
+        if self.lsh_threshold == 0.0 {
+            return Err(Error::Config("--lsh-threshold must be above 0".into()));
+        }
+        if !(1..=4096).contains(&self.num_perm) {
+            return Err(Error::Config(format!(
+                "--num-perm must be between 1 and 4096, not {}",
+                self.num_perm
+            )));
+        }
+        match self.shingle {
+            ShingleKind::Words(0) | ShingleKind::Chars(0) => {
+                return Err(Error::Config("--shingle-size must be at least 1".into()));
+            }
+            _ => {}
+        }
+        if self.verdict.near_duplicate > self.verdict.duplicate {
+            return Err(Error::Config(format!(
+                "--near-duplicate ({}) must not exceed --duplicate ({})",
+                self.verdict.near_duplicate, self.verdict.duplicate
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,525 @@
+//! Corpus loading: paths in, documents out.
+//!
+//! Input is a list of paths — files, directories (walked recursively in
+//! sorted order, so a run is deterministic), JSON Lines files (with
+//! [`LoadOptions::jsonl`]) or `-` for standard input. Output is a
+//! [`Loaded`] corpus: the documents in a deterministic order, plus the
+//! warnings (skipped binary or non-UTF-8 files, empty documents) and errors
+//! (unreadable paths, malformed JSON lines) met on the way. A bad input never
+//! stops the others from loading, except under [`LoadOptions::strict`].
+
+use crate::error::{Error, Result};
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+/// Where a document came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A file on disk.
+    File(PathBuf),
+    /// One line of a JSON Lines file (1-based line number).
+    JsonLine(PathBuf, usize),
+    /// Standard input.
+    Stdin,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::File(p) => write!(f, "{}", p.display()),
+            Source::JsonLine(p, n) => write!(f, "{}:{n}", p.display()),
+            Source::Stdin => write!(f, "<stdin>"),
+        }
+    }
+}
+
+/// One input document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Its id: the path relative to the argument it was found under, the
+    /// JSONL id field, or `-` for standard input.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// Its original text.
+    pub text: String,
+}
+
+impl Document {
+    /// A document from an id and a text (for library users and tests).
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
+        Document {
+            id: id.into(),
+            source: Source::Stdin,
+            text: text.into(),
+        }
+    }
+}
+
+/// How to read the inputs.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Read every path as JSON Lines, one document per line.
+    pub jsonl: bool,
+    /// Field holding a JSONL document's id.
+    pub id_field: String,
+    /// Field holding a JSONL document's text.
+    pub text_field: String,
+    /// Turn warnings (binary, non-UTF-8, empty) into errors that stop the run.
+    pub strict: bool,
+    /// Documents larger than this many bytes are skipped with a warning.
+    pub max_doc_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            jsonl: false,
+            id_field: "id".into(),
+            text_field: "text".into(),
+            strict: false,
+            max_doc_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
+/// What loading produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The documents, in a deterministic order.
+    pub documents: Vec<Document>,
+    /// Inputs skipped, or documents worth a remark (empty ones).
+    pub warnings: Vec<String>,
+    /// Inputs that could not be read; the run goes on without them.
+    pub errors: Vec<Error>,
+}
+
+impl Loaded {
+    fn warn(&mut self, opts: &LoadOptions, err: Error) -> Result<()> {
+        if opts.strict {
+            return Err(err);
+        }
+        self.warnings.push(format!("skipped {err}"));
+        Ok(())
+    }
+}
+
+/// Load every path. Returns `Err` only under `strict` (on the first
+/// problem); otherwise problems are collected in the result.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
+    let mut out = Loaded::default();
+    let mut seen = ahash::AHashSet::new();
+    for arg in paths {
+        if arg.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            let stdin = PathBuf::from("<stdin>");
+            if let Err(source) = std::io::stdin().lock().read_to_end(&mut bytes) {
+                fail(
+                    &mut out,
+                    opts,
+                    Error::Io {
+                        path: stdin,
+                        source,
+                    },
+                )?;
+                continue;
+            }
+            if opts.jsonl {
+                read_jsonl(&stdin, &bytes[..], opts, &mut out)?;
+            } else if let Some(text) = check_text(&stdin, bytes, opts, &mut out)? {
+                push(&mut out, &mut seen, opts, "-".into(), Source::Stdin, text)?;
+            }
+            continue;
+        }
+        let meta = match std::fs::metadata(arg) {
+            Ok(m) => m,
+            Err(source) => {
+                fail(
+                    &mut out,
+                    opts,
+                    Error::Io {
+                        path: arg.clone(),
+                        source,
+                    },
+                )?;
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            for (path, id) in walk(arg, opts, &mut out)? {
+                load_file(&path, id, opts, &mut out, &mut seen)?;
+            }
+        } else {
+            let id = arg.to_string_lossy().into_owned();
+            load_file(arg, id, opts, &mut out, &mut seen)?;
+        }
+    }
+    Ok(out)
+}
+
+fn fail(out: &mut Loaded, opts: &LoadOptions, err: Error) -> Result<()> {
+    if opts.strict {
+        return Err(err);
+    }
+    out.errors.push(err);
+    Ok(())
+}
+
+/// Files under `dir`, sorted, with their ids (paths relative to `dir`).
+/// Hidden entries (names starting with '.') are skipped; symbolic links are
+/// followed, and a link loop is reported as an error, not walked forever.
+fn walk(dir: &Path, opts: &LoadOptions, out: &mut Loaded) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+                let id = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.push((e.path().to_path_buf(), id));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                let err = match e.io_error() {
+                    Some(io) if e.loop_ancestor().is_none() => Error::Io {
+                        path,
+                        source: std::io::Error::new(io.kind(), io.to_string()),
+                    },
+                    _ => Error::Walk {
+                        path,
+                        message: e.to_string(),
+                    },
+                };
+                fail(out, opts, err)?;
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn load_file(
+    path: &Path,
+    id: String,
+    opts: &LoadOptions,
+    out: &mut Loaded,
+    seen: &mut ahash::AHashSet<String>,
+) -> Result<()> {
+    if !opts.jsonl {
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > opts.max_doc_bytes => {
+                let err = Error::TooLarge {
+                    path: path.to_path_buf(),
+                    bytes: m.len(),
+                    limit: opts.max_doc_bytes,
+                };
+                return out.warn(opts, err);
+            }
+            _ => {}
+        }
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(source) => {
+            return fail(
+                out,
+                opts,
+                Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            );
+        }
+    };
+    if opts.jsonl {
+        return read_jsonl(path, std::io::BufReader::new(file), opts, out).map(|_| ());
+    }
+    let mut bytes = Vec::new();
+    if let Err(source) = std::io::BufReader::new(file).read_to_end(&mut bytes) {
+        return fail(
+            out,
+            opts,
+            Error::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+        );
+    }
+    if let Some(text) = check_text(path, bytes, opts, out)? {
+        push(out, seen, opts, id, Source::File(path.to_path_buf()), text)?;
+    }
+    Ok(())
+}
+
+/// Decode a file's bytes, or skip it with a warning when it looks binary or
+/// is not UTF-8. A UTF-8 byte order mark is kept (offsets stay true to the
+/// file) and ignored by tokenisation.
+fn check_text(
+    path: &Path,
+    bytes: Vec<u8>,
+    opts: &LoadOptions,
+    out: &mut Loaded,
+) -> Result<Option<String>> {
+    let probe = &bytes[..bytes.len().min(8192)];
+    if let Some(offset) = probe.iter().position(|&b| b == 0) {
+        out.warn(
+            opts,
+            Error::Binary {
+                path: path.to_path_buf(),
+                offset,
+            },
+        )?;
+        return Ok(None);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            out.warn(
+                opts,
+                Error::NotUtf8 {
+                    path: path.to_path_buf(),
+                    offset,
+                },
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+fn push(
+    out: &mut Loaded,
+    seen: &mut ahash::AHashSet<String>,
+    opts: &LoadOptions,
+    mut id: String,
+    source: Source,
+    text: String,
+) -> Result<()> {
+    if text.trim().is_empty() {
+        let msg = format!("{source}: empty document (no text to compare)");
+        if opts.strict {
+            return Err(Error::Config(msg));
+        }
+        out.warnings.push(msg);
+    }
+    if !seen.insert(id.clone()) {
+        // Two inputs with one id: keep both, tell them apart by source.
+        let fresh = format!("{id}@{source}");
+        out.warnings.push(format!(
+            "{source}: duplicate id {id:?}, renamed to {fresh:?}"
+        ));
+        id = fresh;
+        seen.insert(id.clone());
+    }
+    out.documents.push(Document { id, source, text });
+    Ok(())
+}
+
+/// Read JSON Lines: one object per line with an id and a text field.
+/// Blank lines are skipped; a malformed line is an error naming the file and
+/// line, and reading goes on with the next line.
+fn read_jsonl(
+    path: &Path,
+    reader: impl BufRead,
+    opts: &LoadOptions,
+    out: &mut Loaded,
+) -> Result<()> {
+    let mut seen = out.documents.iter().map(|d| d.id.clone()).collect();
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let lineno = i + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(source) => {
+                return fail(
+                    out,
+                    opts,
+                    Error::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    },
+                );
+            }
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if line.len() as u64 > opts.max_doc_bytes {
+            let err = Error::TooLarge {
+                path: path.to_path_buf(),
+                bytes: line.len() as u64,
+                limit: opts.max_doc_bytes,
+            };
+            out.warn(
+                opts,
+                Error::JsonField {
+                    path: path.to_path_buf(),
+                    line: lineno,
+                    problem: err.to_string(),
+                },
+            )?;
+            continue;
+        }
+        let value: serde_json::Value = match serde_json::from_slice(&line) {
+            Ok(v) => v,
+            Err(source) => {
+                fail(
+                    out,
+                    opts,
+                    Error::Json {
+                        path: path.to_path_buf(),
+                        line: lineno,
+                        source,
+                    },
+                )?;
+                continue;
+            }
+        };
+        let field_err = |problem: String| Error::JsonField {
+            path: path.to_path_buf(),
+            line: lineno,
+            problem,
+        };
+        let Some(obj) = value.as_object() else {
+            fail(out, opts, field_err("expected a JSON object".into()))?;
+            continue;
+        };
+        let text = match obj.get(&opts.text_field) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(_) => {
+                fail(
+                    out,
+                    opts,
+                    field_err(format!("field {:?} is not a string", opts.text_field)),
+                )?;
+                continue;
+            }
+            None => {
+                fail(
+                    out,
+                    opts,
+                    field_err(format!("no field {:?} (see --text-field)", opts.text_field)),
+                )?;
+                continue;
+            }
+        };
+        let id = match obj.get(&opts.id_field) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            Some(_) => {
+                fail(
+                    out,
+                    opts,
+                    field_err(format!(
+                        "field {:?} is not a string or number",
+                        opts.id_field
+                    )),
+                )?;
+                continue;
+            }
+            None => format!("{}:{lineno}", path.display()),
+        };
+        push(
+            out,
+            &mut seen,
+            opts,
+            id,
+            Source::JsonLine(path.to_path_buf(), lineno),
+            text,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    #[test]
+    fn walks_directories_in_sorted_order_with_relative_ids() {
+        let d = tmp();
+        std::fs::create_dir(d.path().join("sub")).unwrap();
+        std::fs::write(d.path().join("b.txt"), "bee").unwrap();
+        std::fs::write(d.path().join("a.txt"), "ay").unwrap();
+        std::fs::write(d.path().join("sub/c.txt"), "sea").unwrap();
+        std::fs::write(d.path().join(".hidden"), "no").unwrap();
+        let l = load(&[d.path().to_path_buf()], &LoadOptions::default()).unwrap();
+        let ids: Vec<&str> = l.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a.txt", "b.txt", "sub/c.txt"]);
+        assert!(l.errors.is_empty() && l.warnings.is_empty());
+    }
+
+    #[test]
+    fn skips_binary_and_invalid_utf8_with_named_warnings() {
+        let d = tmp();
+        std::fs::write(d.path().join("bin"), b"ab\0cd").unwrap();
+        std::fs::write(d.path().join("latin1"), b"caf\xe9").unwrap();
+        std::fs::write(d.path().join("empty"), b"").unwrap();
+        let l = load(&[d.path().to_path_buf()], &LoadOptions::default()).unwrap();
+        assert_eq!(l.documents.len(), 1, "only the empty document is kept");
+        assert_eq!(l.documents[0].id, "empty");
+        let w = l.warnings.join("\n");
+        assert!(w.contains("bin") && w.contains("binary"), "{w}");
+        assert!(
+            w.contains("latin1") && w.contains("UTF-8") && w.contains("offset 3"),
+            "{w}"
+        );
+        assert!(w.contains("empty document"), "{w}");
+        let strict = LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        };
+        assert!(load(&[d.path().join("bin")], &strict).is_err());
+    }
+
+    #[test]
+    fn reads_jsonl_and_reports_malformed_lines_by_number() {
+        let d = tmp();
+        let p = d.path().join("c.jsonl");
+        std::fs::write(
+            &p,
+            "{\"id\": \"x\", \"text\": \"hello\"}\n\n{not json\n{\"id\": 7, \"body\": \"b\"}\n{\"id\": 8, \"text\": 3}\n",
+        )
+        .unwrap();
+        let opts = LoadOptions {
+            jsonl: true,
+            ..LoadOptions::default()
+        };
+        let l = load(&[p.clone()], &opts).unwrap();
+        assert_eq!(l.documents.len(), 1);
+        assert_eq!(l.documents[0].id, "x");
+        let errs: Vec<String> = l.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs[0].contains("c.jsonl:3") && errs[0].contains("malformed JSON"));
+        assert!(errs[1].contains("c.jsonl:4") && errs[1].contains("\"text\""));
+        assert!(errs[2].contains("c.jsonl:5") && errs[2].contains("not a string"));
+        let opts = LoadOptions {
+            text_field: "body".into(),
+            ..opts
+        };
+        let l = load(&[p], &opts).unwrap();
+        assert!(l.documents.iter().any(|d| d.id == "7" && d.text == "b"));
+    }
+
+    #[test]
+    fn missing_path_is_an_error_naming_it() {
+        let l = load(
+            &[PathBuf::from("/no/such/file.txt")],
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(l.errors.len(), 1);
+        assert!(l.errors[0].to_string().contains("/no/such/file.txt"));
+    }
+}

@@ -1,0 +1,79 @@
+//! The library's error type. Every variant names the input it is about
+//! (a path, a line of a JSON Lines file) so a user can find and fix it.
+
+use std::path::PathBuf;
+
+/// Errors raised while reading input or configuring a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not valid UTF-8.
+    #[error("{}: not valid UTF-8 (first bad byte at offset {offset})", path.display())]
+    NotUtf8 {
+        /// The offending file.
+        path: PathBuf,
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// A file looks binary (it contains NUL bytes).
+    #[error("{}: looks like a binary file (NUL byte at offset {offset})", path.display())]
+    Binary {
+        /// The offending file.
+        path: PathBuf,
+        /// Byte offset of the first NUL byte.
+        offset: usize,
+    },
+    /// A document is larger than the configured limit.
+    #[error("{}: {bytes} bytes is over the limit of {limit} bytes (see --max-doc-bytes)", path.display())]
+    TooLarge {
+        /// The offending file (or JSONL file).
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A line of a JSON Lines file is not a JSON object.
+    #[error("{}:{line}: malformed JSON: {source}", path.display())]
+    Json {
+        /// The JSON Lines file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The parser's complaint.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A line of a JSON Lines file lacks a field or has one of the wrong type.
+    #[error("{}:{line}: {problem}", path.display())]
+    JsonField {
+        /// The JSON Lines file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A directory walk failed (for example a symbolic link loop).
+    #[error("{}: {message}", path.display())]
+    Walk {
+        /// Where the walk failed.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Contradictory or out-of-range settings.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// Result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,224 @@
+//! The whole pipeline: documents in, scored and aligned pairs out.
+//!
+//! documents → [`text`](crate::text) (tokens, sentences) →
+//! [`shingle`](crate::shingle) / [`tfidf`](crate::tfidf) →
+//! [`minhash`](crate::minhash) / [`lsh`](crate::lsh) → candidate pairs →
+//! [`score`](crate::score) → [`align`](crate::align) → verdicts.
+//!
+//! Parallel with rayon over documents (analysis, signing) and over candidate
+//! pairs (scoring, alignment); the result is the same whatever the number of
+//! threads.
+
+use crate::DocId;
+use crate::align::{self, Alignment, Side};
+use crate::config::Config;
+use crate::corpus::Document;
+use crate::lsh::{self, LshParams};
+use crate::minhash::{MinHasher, Signature};
+use crate::score::{self, PairScores, Verdict};
+use crate::shingle::{self, ShingleKind};
+use crate::text::{Analysed, Analyzer};
+use crate::tfidf::{self, SparseVec, TfIdfModel, TfIdfOptions};
+use rayon::prelude::*;
+
+/// What the pipeline keeps of one document.
+#[derive(Clone, Debug)]
+pub struct Features {
+    /// Tokens and sentences.
+    pub analysed: Analysed,
+    /// TF-IDF terms of each sentence.
+    pub sentence_terms: Vec<Vec<String>>,
+    /// Shingle set (sorted, deduplicated hashes).
+    pub shingles: Vec<u64>,
+    /// MinHash signature of the shingle set.
+    pub signature: Signature,
+}
+
+/// Tokenise, segment, shingle and sign one document.
+pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHasher) -> Features {
+    let analysed = Analysed::new(text);
+    let sentence_terms = analysed
+        .sentences
+        .iter()
+        .map(|s| analyzer.terms(&analysed.tokens[s.tokens.clone()]))
+        .collect();
+    let shingles = match cfg.shingle {
+        ShingleKind::Words(n) => {
+            shingle::word_shingles(&analysed.norms(0..analysed.tokens.len()), n)
+        }
+        ShingleKind::Chars(n) => {
+            shingle::char_shingles(&analysed.norms(0..analysed.tokens.len()).join(" "), n)
+        }
+    };
+    let signature = hasher.sign(&shingles);
+    Features {
+        analysed,
+        sentence_terms,
+        shingles,
+        signature,
+    }
+}
+
+/// One compared pair of documents.
+#[derive(Clone, Debug)]
+pub struct PairResult {
+    /// First document (the lower id).
+    pub a: DocId,
+    /// Second document.
+    pub b: DocId,
+    /// Similarity measures.
+    pub scores: PairScores,
+    /// Aligned passages and coverage.
+    pub alignment: Alignment,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// The outcome of a run over a corpus.
+#[derive(Debug)]
+pub struct Scan {
+    /// Per document, in input order.
+    pub features: Vec<Features>,
+    /// Every candidate pair, flagged first (see [`sort_pairs`]).
+    pub pairs: Vec<PairResult>,
+    /// LSH parameters used.
+    pub lsh: LshParams,
+    /// Candidate pairs from LSH.
+    pub lsh_candidates: usize,
+    /// Candidate pairs from TF-IDF cosine.
+    pub cosine_candidates: usize,
+}
+
+/// The analysed corpus: features of each document plus document vectors.
+struct Prepared {
+    features: Vec<Features>,
+    vectors: Vec<SparseVec>,
+}
+
+fn prepare(docs: &[Document], cfg: &Config) -> Prepared {
+    let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
+    let hasher = MinHasher::new(cfg.num_perm);
+    let features: Vec<Features> = docs
+        .par_iter()
+        .map(|d| features(&d.text, cfg, &analyzer, &hasher))
+        .collect();
+    let terms: Vec<Vec<&str>> = features
+        .iter()
+        .map(|f| {
+            f.sentence_terms
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .collect()
+        })
+        .collect();
+    let (_, vectors) = TfIdfModel::fit_transform(&terms, TfIdfOptions::default());
+    Prepared { features, vectors }
+}
+
+/// Find, score and align every pair of overlapping documents in `docs`.
+///
+/// Candidates come from LSH over the MinHash signatures (near-duplicates)
+/// and from the top-k TF-IDF neighbours above the cosine threshold
+/// (paraphrases share few shingles); every candidate is then measured and
+/// aligned in parallel, and its verdict decided.
+pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
+    let prep = prepare(docs, cfg);
+    let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
+    let keys: Vec<Vec<u64>> = prep
+        .features
+        .par_iter()
+        .map(|f| lsh::band_keys(&f.signature, &params))
+        .collect();
+    let from_lsh = lsh::candidate_pairs(&keys);
+    let from_cosine: Vec<(DocId, DocId)> =
+        tfidf::top_k_pairs(&prep.vectors, cfg.cosine_threshold, cfg.top_k)
+            .into_iter()
+            .map(|p| (p.a, p.b))
+            .collect();
+    let mut candidates: Vec<(DocId, DocId)> =
+        from_lsh.iter().chain(&from_cosine).copied().collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut pairs: Vec<PairResult> = candidates
+        .par_iter()
+        .map(|&(a, b)| compare_prepared(docs, &prep, a, b, cfg))
+        .collect();
+    sort_pairs(&mut pairs);
+    Scan {
+        features: prep.features,
+        pairs,
+        lsh: params,
+        lsh_candidates: from_lsh.len(),
+        cosine_candidates: from_cosine.len(),
+    }
+}
+
+/// Compare two documents fully (always aligned, whatever their scores).
+/// Document vectors are weighted over the two documents alone.
+pub fn compare(a: &Document, b: &Document, cfg: &Config) -> (Vec<Features>, PairResult) {
+    let docs = [a.clone(), b.clone()];
+    let prep = prepare(&docs, cfg);
+    let pair = compare_prepared(&docs, &prep, 0, 1, cfg);
+    (prep.features, pair)
+}
+
+fn compare_prepared(
+    docs: &[Document],
+    prep: &Prepared,
+    a: DocId,
+    b: DocId,
+    cfg: &Config,
+) -> PairResult {
+    let (fa, fb) = (&prep.features[a as usize], &prep.features[b as usize]);
+    let scores = PairScores::measure(
+        &fa.shingles,
+        &fb.shingles,
+        &fa.signature,
+        &fb.signature,
+        &prep.vectors[a as usize],
+        &prep.vectors[b as usize],
+    );
+    fn side<'a>(d: &'a Document, f: &'a Features) -> Side<'a> {
+        Side {
+            text: &d.text,
+            analysed: &f.analysed,
+            sentence_terms: &f.sentence_terms,
+        }
+    }
+    let alignment = align::align(
+        side(&docs[a as usize], fa),
+        side(&docs[b as usize], fb),
+        &cfg.align,
+    );
+    let copied: Vec<usize> = alignment
+        .passages
+        .iter()
+        .map(|p| {
+            let s = &fb.analysed.sentences;
+            s[p.b_sentences.end - 1].tokens.end - s[p.b_sentences.start].tokens.start
+        })
+        .collect();
+    let verdict = score::verdict(&scores, &alignment, &copied, &cfg.verdict);
+    PairResult {
+        a,
+        b,
+        scores,
+        alignment,
+        verdict,
+    }
+}
+
+/// Order pairs for reporting: by verdict (duplicates first), then by the
+/// larger coverage, then by cosine, then by ids — a total order, so output
+/// does not depend on thread scheduling.
+pub fn sort_pairs(pairs: &mut [PairResult]) {
+    pairs.sort_by(|x, y| {
+        let cov = |p: &PairResult| p.alignment.coverage_a.max(p.alignment.coverage_b);
+        x.verdict
+            .cmp(&y.verdict)
+            .then(cov(y).total_cmp(&cov(x)))
+            .then(y.scores.cosine.total_cmp(&x.scores.cosine))
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+}

@@ -1,0 +1,430 @@
+//! Reports: scored, aligned pairs in; text, Markdown and JSON out.
+//!
+//! [`Report::build`] turns pipeline results into a serialisable [`Report`]
+//! (byte offsets become character offsets and line numbers here, and only
+//! here); the `render_*` functions print it. Adding a format touches only
+//! this module.
+
+use crate::Span;
+use crate::corpus::Document;
+use crate::pipeline::{Features, PairResult};
+use crate::score::{PairScores, Verdict};
+use std::io::{self, Write};
+
+/// A whole report: the documents and the pairs found among them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    /// Every input document.
+    pub documents: Vec<DocInfo>,
+    /// Reported pairs, flagged first.
+    pub pairs: Vec<PairReport>,
+}
+
+/// One input document.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DocInfo {
+    /// Its id.
+    pub id: String,
+    /// Size in bytes.
+    pub bytes: usize,
+    /// Size in characters (Unicode scalar values).
+    pub chars: usize,
+    /// Words.
+    pub words: usize,
+    /// Sentences.
+    pub sentences: usize,
+}
+
+/// One pair of documents.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PairReport {
+    /// Id of the first document.
+    pub a: String,
+    /// Id of the second document.
+    pub b: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Similarity measures.
+    pub scores: PairScores,
+    /// Share of each document covered by passages.
+    pub coverage: Coverage,
+    /// Aligned passages, in the order of B.
+    pub passages: Vec<PassageReport>,
+}
+
+/// Share of each document covered by passages, in [0, 1].
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Coverage {
+    /// Of document A.
+    pub a: f64,
+    /// Of document B.
+    pub b: f64,
+}
+
+/// One pair of corresponding passages.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PassageReport {
+    /// The passage of A.
+    pub a: Excerpt,
+    /// The passage of B.
+    pub b: Excerpt,
+    /// Similarity in [0, 1].
+    pub score: f32,
+    /// "verbatim", "near-verbatim" or "paraphrase".
+    pub kind: crate::align::PassageKind,
+}
+
+/// Where a passage lies in its document, and its text.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Excerpt {
+    /// First byte (0-based).
+    pub byte_start: usize,
+    /// One past the last byte.
+    pub byte_end: usize,
+    /// First character (0-based, Unicode scalar values).
+    pub char_start: usize,
+    /// One past the last character.
+    pub char_end: usize,
+    /// Line of the first character (1-based).
+    pub line_start: usize,
+    /// Line of the last character (1-based, inclusive).
+    pub line_end: usize,
+    /// The passage's original text.
+    pub text: String,
+}
+
+/// Converts byte offsets of one text into character offsets and lines.
+struct Positions<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+    /// Characters before each line start.
+    chars_before: Vec<usize>,
+}
+
+impl<'a> Positions<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        let mut chars_before = vec![0];
+        let mut chars = 0;
+        for (i, c) in text.char_indices() {
+            chars += 1;
+            if c == '\n' {
+                line_starts.push(i + 1);
+                chars_before.push(chars);
+            }
+        }
+        Positions {
+            text,
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// (0-based char offset, 1-based line) of a byte offset.
+    fn at(&self, byte: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let start = self.line_starts[line];
+        let chars = self.chars_before[line] + self.text[start..byte].chars().count();
+        (chars, line + 1)
+    }
+
+    fn excerpt(&self, span: Span) -> Excerpt {
+        let (char_start, line_start) = self.at(span.start);
+        let (char_end, _) = self.at(span.end);
+        let (_, line_end) = self.at(span.end.saturating_sub(1).max(span.start));
+        Excerpt {
+            byte_start: span.start,
+            byte_end: span.end,
+            char_start,
+            char_end,
+            line_start,
+            line_end,
+            text: self.text[span.start..span.end].to_string(),
+        }
+    }
+}
+
+impl Report {
+    /// Build a report. Pairs judged unrelated are left out unless `all`.
+    pub fn build(
+        docs: &[Document],
+        features: &[Features],
+        pairs: &[PairResult],
+        all: bool,
+    ) -> Report {
+        let positions: Vec<Positions> = docs.iter().map(|d| Positions::new(&d.text)).collect();
+        let documents = docs
+            .iter()
+            .zip(features)
+            .map(|(d, f)| DocInfo {
+                id: d.id.clone(),
+                bytes: d.text.len(),
+                chars: d.text.chars().count(),
+                words: f.analysed.tokens.len(),
+                sentences: f.analysed.sentences.len(),
+            })
+            .collect();
+        let pairs = pairs
+            .iter()
+            .filter(|p| all || p.verdict.is_flagged())
+            .map(|p| {
+                let (pa, pb) = (&positions[p.a as usize], &positions[p.b as usize]);
+                PairReport {
+                    a: docs[p.a as usize].id.clone(),
+                    b: docs[p.b as usize].id.clone(),
+                    verdict: p.verdict,
+                    scores: p.scores,
+                    coverage: Coverage {
+                        a: p.alignment.coverage_a,
+                        b: p.alignment.coverage_b,
+                    },
+                    passages: p
+                        .alignment
+                        .passages
+                        .iter()
+                        .map(|s| PassageReport {
+                            a: pa.excerpt(s.a),
+                            b: pb.excerpt(s.b),
+                            score: s.score,
+                            kind: s.kind,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Report { documents, pairs }
+    }
+
+    /// Number of flagged pairs.
+    pub fn flagged(&self) -> usize {
+        self.pairs.iter().filter(|p| p.verdict.is_flagged()).count()
+    }
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// JSON (see README for the schema).
+    Json,
+}
+
+impl Format {
+    /// The format a file name implies (`.json`, `.md`, `.txt`), if any.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" | "text" => Some(Format::Text),
+            _ => None,
+        }
+    }
+}
+
+/// Write the report in a format. `color` adds ANSI colours (text only).
+pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)
+        }
+        Format::Text => render_text(report, color, out),
+        Format::Markdown => render_markdown(report, out),
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// One line of an excerpt, shortened for a terminal.
+fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let flagged = report.flagged();
+    writeln!(
+        out,
+        "{} documents, {} flagged pair{}",
+        report.documents.len(),
+        flagged,
+        if flagged == 1 { "" } else { "s" }
+    )?;
+    for p in &report.pairs {
+        writeln!(out)?;
+        let verdict = match p.verdict {
+            Verdict::Unrelated => paint("2", p.verdict.name()),
+            _ => paint("1;31", p.verdict.name()),
+        };
+        writeln!(
+            out,
+            "{} {} ↔ {}",
+            verdict,
+            paint("1", &p.a),
+            paint("1", &p.b)
+        )?;
+        writeln!(
+            out,
+            "  coverage {} of A, {} of B · cosine {:.3} · Jaccard {:.3} (est. {:.3}) · containment {:.3} / {:.3} · {} passage{}",
+            pct(p.coverage.a),
+            pct(p.coverage.b),
+            p.scores.cosine,
+            p.scores.jaccard,
+            p.scores.jaccard_est,
+            p.scores.containment_a,
+            p.scores.containment_b,
+            p.passages.len(),
+            if p.passages.len() == 1 { "" } else { "s" }
+        )?;
+        for (k, s) in p.passages.iter().enumerate() {
+            writeln!(
+                out,
+                "  [{}] {} {:.2}  A lines {}-{} ↔ B lines {}-{}",
+                k + 1,
+                paint("33", s.kind.name()),
+                s.score,
+                s.a.line_start,
+                s.a.line_end,
+                s.b.line_start,
+                s.b.line_end
+            )?;
+            writeln!(out, "      A: {}", one_line(&s.a.text, 110))?;
+            writeln!(out, "      B: {}", one_line(&s.b.text, 110))?;
+        }
+    }
+    Ok(())
+}
+
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# doppel report\n")?;
+    writeln!(out, "## Documents\n")?;
+    writeln!(out, "| id | bytes | characters | words | sentences |")?;
+    writeln!(out, "|---|---:|---:|---:|---:|")?;
+    for d in &report.documents {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            md_escape(&d.id),
+            d.bytes,
+            d.chars,
+            d.words,
+            d.sentences
+        )?;
+    }
+    writeln!(out, "\n## Pairs\n")?;
+    if report.pairs.is_empty() {
+        writeln!(out, "No pair was flagged.")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "| A | B | verdict | coverage A | coverage B | cosine | Jaccard | passages |"
+    )?;
+    writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|")?;
+    for p in &report.pairs {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {} |",
+            md_escape(&p.a),
+            md_escape(&p.b),
+            p.verdict.name(),
+            pct(p.coverage.a),
+            pct(p.coverage.b),
+            p.scores.cosine,
+            p.scores.jaccard,
+            p.passages.len()
+        )?;
+    }
+    for p in &report.pairs {
+        if p.passages.is_empty() {
+            continue;
+        }
+        writeln!(
+            out,
+            "\n### {} ↔ {} ({})\n",
+            md_escape(&p.a),
+            md_escape(&p.b),
+            p.verdict.name()
+        )?;
+        writeln!(out, "| # | kind | score | A (lines) | B (lines) |")?;
+        writeln!(out, "|---:|---|---:|---|---|")?;
+        for (k, s) in p.passages.iter().enumerate() {
+            writeln!(
+                out,
+                "| {} | {} | {:.2} | {} ({}–{}) | {} ({}–{}) |",
+                k + 1,
+                s.kind.name(),
+                s.score,
+                md_escape(&s.a.text),
+                s.a.line_start,
+                s.a.line_end,
+                md_escape(&s.b.text),
+                s.b.line_start,
+                s.b.line_end
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_chars_and_lines() {
+        let text = "ab\ncé\n\nxyz";
+        let p = Positions::new(text);
+        let e = p.excerpt(Span::new(3, 6)); // "cé"
+        assert_eq!(
+            (e.char_start, e.char_end, e.line_start, e.line_end),
+            (3, 5, 2, 2)
+        );
+        assert_eq!(e.text, "cé");
+        let e = p.excerpt(Span::new(8, 11)); // "xyz"
+        assert_eq!(
+            (e.char_start, e.char_end, e.line_start, e.line_end),
+            (7, 10, 4, 4)
+        );
+        let e = p.excerpt(Span::new(0, 7)); // "ab\ncé\n" ends on line 2
+        assert_eq!((e.line_start, e.line_end), (1, 2));
+    }
+
+    #[test]
+    fn markdown_escapes_table_breakers() {
+        assert_eq!(md_escape("a|b\n<c>"), "a\\|b \\<c\\>");
+    }
+}

@@ -1,0 +1,207 @@
+//! Shingling: turns normalised tokens (or normalised text) into 64-bit shingle hashes.
+//!
+//! In: a slice of already-normalised tokens (for word shingles) or a normalised
+//! string (for character shingles), plus a window length `n`.
+//! Out: `u64` shingle hashes, either one per window position
+//! ([`word_shingle_sequence`]) or as a sorted, deduplicated set
+//! ([`word_shingles`], [`char_shingles`]) ready for
+//! [`MinHasher::sign`](crate::minhash::MinHasher::sign) and the exact set
+//! measures in [`crate::minhash`].
+//!
+//! All hashes come from [`stable_hash`], which is stable across runs,
+//! versions and machines, so shingle hashes may be persisted.
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Seed used for every shingle hash produced by this module.
+///
+/// Persisted indexes depend on it: never change it.
+pub const SHINGLE_SEED: u64 = 0x5D0C_9E1A_7B3F_2468;
+
+/// Byte placed between tokens when hashing a word window (ASCII unit separator).
+const TOKEN_SEPARATOR: u8 = 0x1F;
+
+/// Stable 64-bit hash of `bytes` (XXH3-64 with `seed`).
+///
+/// This hash is persisted by a later index, so it must never change across
+/// runs, crate versions or machines: it is a fixed, fully specified function
+/// of `bytes` and `seed`. Use it for anything that is written to disk or
+/// compared between runs. `ahash` is randomly seeded per process and is only
+/// for in-memory hash maps.
+pub fn stable_hash(bytes: &[u8], seed: u64) -> u64 {
+    xxh3_64_with_seed(bytes, seed)
+}
+
+/// Hash of the tokens `window` joined with a `0x1F` separator byte, reusing `buf`.
+fn hash_token_window<S: AsRef<str>>(window: &[S], buf: &mut Vec<u8>) -> u64 {
+    buf.clear();
+    for (i, tok) in window.iter().enumerate() {
+        if i > 0 {
+            buf.push(TOKEN_SEPARATOR);
+        }
+        buf.extend_from_slice(tok.as_ref().as_bytes());
+    }
+    stable_hash(buf, SHINGLE_SEED)
+}
+
+/// Word `n`-gram shingle hashes in text order, one per window start.
+///
+/// Returns `tokens.len() - n + 1` hashes; window `i` hashes
+/// `tokens[i..i + n]` joined with a `0x1F` separator byte. If
+/// `0 < tokens.len() < n`, a single shingle of all tokens is returned; no
+/// tokens give an empty vector. `n == 0` is treated as `n == 1`.
+pub fn word_shingle_sequence<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> {
+    if tokens.is_empty() {
+        return Vec::new();
+    }
+    let n = n.clamp(1, tokens.len());
+    let mut buf = Vec::new();
+    tokens
+        .windows(n)
+        .map(|w| hash_token_window(w, &mut buf))
+        .collect()
+}
+
+/// Word `n`-gram shingles as a set: [`word_shingle_sequence`], sorted and deduplicated.
+pub fn word_shingles<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> {
+    let mut v = word_shingle_sequence(tokens, n);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Character `n`-gram shingles of `text` as a sorted, deduplicated set.
+///
+/// Windows are `n` Unicode scalar values long. Before windowing, every run of
+/// whitespace is collapsed to a single ASCII space and leading/trailing
+/// whitespace is removed. A (collapsed) text shorter than `n` characters gives
+/// one shingle of the whole text, an empty or all-whitespace text gives an
+/// empty vector. `n == 0` is treated as `n == 1`.
+pub fn char_shingles(text: &str, n: usize) -> Vec<u64> {
+    let mut collapsed = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    if collapsed.is_empty() {
+        return Vec::new();
+    }
+    // Byte offset of every char boundary, including the end of the string.
+    let mut bounds: Vec<usize> = collapsed.char_indices().map(|(i, _)| i).collect();
+    bounds.push(collapsed.len());
+    let n_chars = bounds.len() - 1;
+    let n = n.clamp(1, n_chars);
+    let bytes = collapsed.as_bytes();
+    let mut v: Vec<u64> = bounds
+        .windows(n + 1)
+        .map(|w| stable_hash(&bytes[w[0]..w[n]], SHINGLE_SEED))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Which kind of shingles to build from a passage, with the window length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ShingleKind {
+    /// Word `n`-grams over normalised tokens (see [`word_shingles`]).
+    Words(usize),
+    /// Character `n`-grams over normalised text (see [`char_shingles`]).
+    Chars(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_hash_values_are_pinned() {
+        // Computed once and hard-coded: if any of these change, persisted
+        // indexes silently stop matching. The first is XXH3-64's published
+        // reference value for empty input.
+        assert_eq!(stable_hash(b"", 0), 0x2D06_8005_38D3_94C2);
+        assert_eq!(stable_hash(b"doppel", SHINGLE_SEED), 0x7A0B_45A2_9F86_2AC9);
+        assert_eq!(
+            word_shingle_sequence(&["the", "quick", "fox"], 2),
+            vec![0x7E5F_CEB9_8FD2_98E7, 0x2AEF_A8F4_7EE2_7645]
+        );
+    }
+
+    #[test]
+    fn sequence_has_one_hash_per_window() {
+        let toks = ["a", "b", "c", "d", "e"];
+        let seq = word_shingle_sequence(&toks, 3);
+        assert_eq!(seq.len(), 3);
+        assert_eq!(seq[0], stable_hash(b"a\x1Fb\x1Fc", SHINGLE_SEED));
+        assert_eq!(seq[2], stable_hash(b"c\x1Fd\x1Fe", SHINGLE_SEED));
+        // Works with owned strings too.
+        let owned: Vec<String> = toks.iter().map(|t| t.to_string()).collect();
+        assert_eq!(word_shingle_sequence(&owned, 3), seq);
+    }
+
+    #[test]
+    fn separator_prevents_concatenation_collisions() {
+        assert_ne!(
+            word_shingle_sequence(&["ab", "c"], 2),
+            word_shingle_sequence(&["a", "bc"], 2)
+        );
+    }
+
+    #[test]
+    fn short_and_empty_inputs() {
+        let empty: [&str; 0] = [];
+        assert!(word_shingle_sequence(&empty, 3).is_empty());
+        assert!(word_shingles(&empty, 0).is_empty());
+        let short = word_shingle_sequence(&["x", "y"], 5);
+        assert_eq!(short, vec![stable_hash(b"x\x1Fy", SHINGLE_SEED)]);
+        // n == 0 behaves like n == 1.
+        assert_eq!(
+            word_shingle_sequence(&["x", "y"], 0),
+            word_shingle_sequence(&["x", "y"], 1)
+        );
+        assert!(char_shingles("", 4).is_empty());
+        assert!(char_shingles(" \t\n ", 4).is_empty());
+        assert_eq!(
+            char_shingles("ab", 4),
+            vec![stable_hash(b"ab", SHINGLE_SEED)]
+        );
+        assert_eq!(char_shingles("ab", 0), char_shingles("ab", 1));
+    }
+
+    #[test]
+    fn word_shingles_is_sorted_set() {
+        let toks = ["a", "b", "a", "b", "a", "b"];
+        let set = word_shingles(&toks, 2);
+        assert_eq!(set.len(), 2); // "a b" and "b a"
+        assert!(set.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn char_shingles_collapse_whitespace_and_use_scalars() {
+        assert_eq!(
+            char_shingles("  la  vie\t\n en ", 3),
+            char_shingles("la vie en", 3)
+        );
+        // 4 scalar values, multi-byte: windows of 2 -> 3 distinct shingles.
+        let s = char_shingles("éàüö", 2);
+        assert_eq!(s.len(), 3);
+        assert!(s.contains(&stable_hash("àü".as_bytes(), SHINGLE_SEED)));
+        // Repeated windows are deduplicated.
+        assert_eq!(char_shingles("aaaaaa", 2).len(), 1);
+        let set = char_shingles("the quick brown fox", 4);
+        assert!(set.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(set.len(), "the quick brown fox".chars().count() - 3);
+    }
+
+    #[test]
+    fn shingle_kind_roundtrips() {
+        for k in [ShingleKind::Words(5), ShingleKind::Chars(4)] {
+            let json = serde_json::to_string(&k).expect("serialise");
+            let back: ShingleKind = serde_json::from_str(&json).expect("deserialise");
+            assert_eq!(back, k);
+        }
+        assert_ne!(ShingleKind::Words(5), ShingleKind::Chars(5));
+    }
+}

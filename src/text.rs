@@ -1,0 +1,599 @@
+//! Text model: original text in, normalised tokens and sentences out.
+//!
+//! Input is a document's original text. Output is an [`Analysed`] value: the
+//! words (by Unicode word boundaries, UAX #29) each with its byte [`Span`] in
+//! the original text and a normalised form, and the sentences, each with its
+//! byte span and the range of tokens it holds. Nothing here rewrites the
+//! original text: normalisation applies to each token's copy, so every offset
+//! a later stage reports slices the text the user gave us.
+//!
+//! Normalisation of a token: Unicode NFKC, lower-casing, and folding of
+//! typographic apostrophes, quotes and dashes to their ASCII forms.
+//! Non-breaking spaces are word separators, like any other space.
+//!
+//! [`Analyzer`] turns tokens into the terms of the TF-IDF side: optional
+//! stop-word removal and Snowball (Porter 2) English stemming.
+
+use crate::Span;
+use std::ops::Range;
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// One word of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Where the word is in the original text.
+    pub span: Span,
+    /// Its normalised form (NFKC, lower case, ASCII quotes and dashes).
+    pub norm: String,
+}
+
+/// One sentence (or heading, or line that stands alone) of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sentence {
+    /// Where the sentence is in the original text, trimmed of white space.
+    pub span: Span,
+    /// The indices of its tokens in [`Analysed::tokens`].
+    pub tokens: Range<usize>,
+}
+
+/// A document broken into tokens and sentences.
+#[derive(Clone, Debug, Default)]
+pub struct Analysed {
+    /// The words, in text order.
+    pub tokens: Vec<Token>,
+    /// The sentences, in text order; each holds at least one token.
+    pub sentences: Vec<Sentence>,
+}
+
+impl Analysed {
+    /// Tokenise and segment `text`.
+    pub fn new(text: &str) -> Analysed {
+        let tokens = tokenize(text);
+        let sentences = sentences(text, &tokens);
+        Analysed { tokens, sentences }
+    }
+
+    /// The normalised forms of the tokens of a range.
+    pub fn norms(&self, range: Range<usize>) -> Vec<&str> {
+        self.tokens[range].iter().map(|t| t.norm.as_str()).collect()
+    }
+}
+
+/// Normalise one word: NFKC, lower case, typographic quotes and dashes
+/// folded to ASCII, non-breaking and other exotic spaces to a plain space.
+pub fn normalize(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.nfkc() {
+        match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => {
+                out.push('\'')
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+            | '\u{00BB}' => out.push('"'),
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+            | '\u{2212}' => out.push('-'),
+            '\u{00A0}' | '\u{202F}' | '\u{2007}' => out.push(' '),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The words of `text` by Unicode word boundaries, each with its byte span.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    text.unicode_word_indices()
+        .map(|(start, w)| Token {
+            span: Span::new(start, start + w.len()),
+            norm: normalize(w),
+        })
+        .collect()
+}
+
+/// Words that end with a full stop without ending a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "inc", "ltd", "co", "corp",
+    "no", "fig", "gen", "gov", "sen", "rep", "col", "lt", "sgt", "capt", "maj", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est",
+    "vol", "pp", "ed", "eds", "cf", "al", "e.g", "i.e", "u.s", "u.k", "u.n",
+];
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？')
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | ')' | ']' | '}' | '\u{2019}' | '\u{201D}' | '\u{00BB}'
+    )
+}
+
+fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | '('
+            | '['
+            | '\u{2018}'
+            | '\u{201C}'
+            | '\u{00AB}'
+            | '-'
+            | '\u{2013}'
+            | '\u{2014}'
+    )
+}
+
+/// Whether `text` looks hard-wrapped (lines broken at a fixed width in the
+/// middle of sentences, as in text extracted from PDF). In such text a single
+/// line break does not end a sentence; elsewhere it does (titles, bylines and
+/// one-paragraph-per-line text).
+fn wrap_width(text: &str) -> Option<usize> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if lines.len() < 5 {
+        return None;
+    }
+    let mut lens: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+    lens.sort_unstable();
+    let width = lens[lens.len() * 9 / 10];
+    if !(30..=200).contains(&width) {
+        return None;
+    }
+    let open = lines
+        .iter()
+        .filter(|l| !l.ends_with(|c: char| is_terminal(c) || is_closer(c)))
+        .count();
+    let long = lens.iter().filter(|&&n| n * 10 >= width * 6).count();
+    (open * 2 >= lines.len() && long * 2 >= lines.len()).then_some(width)
+}
+
+/// Split `text` into sentences. `tokens` must be `tokenize(text)`.
+///
+/// A sentence ends at a blank line; at a single line break unless the text
+/// is hard-wrapped (then only before a short line or after one); and at
+/// `.`, `!`, `?` or `…` (with any closing quotes or brackets) followed by
+/// white space and an upper-case letter, a digit or an opening quote —
+/// except after a known abbreviation ("Mr.", "etc.") or a single letter
+/// ("U.S.", "J. Smith").
+pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
+    let wrap = wrap_width(text);
+    let mut cuts: Vec<usize> = Vec::new(); // byte offsets where a sentence ends
+    let bytes = text.as_bytes();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut line_start = 0usize;
+    let mut k = 0;
+    while k < chars.len() {
+        let (pos, c) = chars[k];
+        if c == '\n' {
+            let line = &text[line_start..pos];
+            // Look ahead: blank line?
+            let mut m = k + 1;
+            let mut blank = false;
+            while m < chars.len() && chars[m].1.is_whitespace() {
+                if chars[m].1 == '\n' {
+                    blank = true;
+                }
+                m += 1;
+            }
+            let next = chars.get(m).map(|&(_, c)| c);
+            let cut = if blank || next.is_none() {
+                true
+            } else if let Some(width) = wrap {
+                let short = line.trim().chars().count() * 10 < width * 7;
+                let next_upper = next.is_some_and(|c| !c.is_lowercase());
+                next_upper && short
+            } else {
+                true
+            };
+            if cut {
+                cuts.push(pos);
+            }
+            line_start = pos + 1;
+            k += 1;
+            continue;
+        }
+        if is_terminal(c) {
+            // Extend over further terminals and closers.
+            let mut m = k + 1;
+            while m < chars.len() && (is_terminal(chars[m].1) || is_closer(chars[m].1)) {
+                m += 1;
+            }
+            let end = chars.get(m).map_or(text.len(), |&(p, _)| p);
+            // Must be followed by white space, then a sentence opener.
+            let mut n = m;
+            while n < chars.len() && chars[n].1.is_whitespace() {
+                n += 1;
+            }
+            let spaced = n > m || m == chars.len();
+            let next = chars.get(n).map(|&(_, c)| c);
+            let opens = next.is_none_or(|c| c.is_uppercase() || c.is_numeric() || is_opener(c));
+            if spaced && opens && !(c == '.' && m == k + 1 && is_abbreviation(text, pos, tokens)) {
+                cuts.push(end);
+            }
+            k = m;
+            continue;
+        }
+        k += 1;
+    }
+    cuts.push(text.len());
+    cuts.sort_unstable();
+    cuts.dedup();
+
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut t = 0usize; // first token not yet assigned
+    for &cut in &cuts {
+        if cut <= start {
+            continue;
+        }
+        let first = t;
+        while t < tokens.len() && tokens[t].span.start < cut {
+            t += 1;
+        }
+        if t > first {
+            // Trim white space around the sentence.
+            let mut s = start;
+            while s < cut && (bytes[s] as char).is_ascii_whitespace() {
+                s += 1;
+            }
+            let raw = &text[s..cut];
+            let trimmed_start = s + (raw.len() - raw.trim_start().len());
+            let trimmed_end = s + raw.trim_end().len();
+            let span = Span::new(
+                trimmed_start.min(tokens[first].span.start),
+                trimmed_end.max(tokens[t - 1].span.end),
+            );
+            out.push(Sentence {
+                span,
+                tokens: first..t,
+            });
+        }
+        start = cut;
+    }
+    out
+}
+
+/// Whether the full stop at byte `dot` ends an abbreviation or an initial.
+fn is_abbreviation(text: &str, dot: usize, tokens: &[Token]) -> bool {
+    // The token that ends right at the dot (or contains it, as in "U.S").
+    let idx = tokens.partition_point(|t| t.span.end <= dot);
+    let tok = if idx > 0 && tokens[idx - 1].span.end == dot {
+        &tokens[idx - 1]
+    } else {
+        return false;
+    };
+    let word = &tok.norm;
+    if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+        return true;
+    }
+    // Forms such as "U.S." tokenise as "U.S" or "S" preceded by "U.".
+    let before = &text[..tok.span.start];
+    if before.ends_with('.') && word.chars().count() <= 2 {
+        return true;
+    }
+    ABBREVIATIONS.contains(&word.as_str())
+}
+
+/// Common English function words, left out of TF-IDF terms by default.
+pub const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "neither",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "otherwise",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "perhaps",
+    "quite",
+    "rather",
+    "same",
+    "shall",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "therefore",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "whatever",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
+
+/// Turns tokens into TF-IDF terms: optional stop-word removal and stemming.
+pub struct Analyzer {
+    stemmer: Option<rust_stemmers::Stemmer>,
+    stop_words: Option<ahash::AHashSet<&'static str>>,
+}
+
+impl Analyzer {
+    /// An analyzer; `stem` enables English Snowball stemming, `stop_words`
+    /// drops [`STOP_WORDS`].
+    pub fn new(stem: bool, stop_words: bool) -> Analyzer {
+        Analyzer {
+            stemmer: stem
+                .then(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)),
+            stop_words: stop_words.then(|| STOP_WORDS.iter().copied().collect()),
+        }
+    }
+
+    /// The term for one normalised token, or `None` when it is dropped.
+    pub fn term(&self, norm: &str) -> Option<String> {
+        // Possessives carry no meaning of their own: "vietnam's" is "vietnam".
+        let word = norm.strip_suffix("'s").unwrap_or(norm);
+        if word.is_empty() {
+            return None;
+        }
+        if let Some(stop) = &self.stop_words {
+            if stop.contains(word) {
+                return None;
+            }
+        }
+        Some(match &self.stemmer {
+            Some(s) => s.stem(word).into_owned(),
+            None => word.to_string(),
+        })
+    }
+
+    /// Terms of a slice of tokens, in order.
+    pub fn terms(&self, tokens: &[Token]) -> Vec<String> {
+        tokens.iter().filter_map(|t| self.term(&t.norm)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence_texts(text: &str) -> Vec<&str> {
+        let a = Analysed::new(text);
+        a.sentences
+            .iter()
+            .map(|s| &text[s.span.start..s.span.end])
+            .collect()
+    }
+
+    #[test]
+    fn normalises_case_quotes_dashes_and_compatibility_forms() {
+        assert_eq!(normalize("Vietnam\u{2019}s"), "vietnam's");
+        assert_eq!(normalize("\u{FB01}nance"), "finance"); // ligature
+        assert_eq!(normalize("ＡＢＣ"), "abc"); // full width
+        assert_eq!(normalize("US\u{2013}China"), "us-china");
+    }
+
+    #[test]
+    fn tokens_keep_original_byte_spans_across_nbsp() {
+        let text = "Vietnam\u{00A0}has\u{00A0}successfully navigated";
+        let toks = tokenize(text);
+        let words: Vec<&str> = toks
+            .iter()
+            .map(|t| &text[t.span.start..t.span.end])
+            .collect();
+        assert_eq!(words, ["Vietnam", "has", "successfully", "navigated"]);
+        assert_eq!(toks[1].norm, "has");
+    }
+
+    #[test]
+    fn sentences_survive_abbreviations_and_quotes() {
+        let text = "Before the U.S. and Vietnam agreed, Mr. Xi spoke. \u{201C}It works,\u{201D} he said. Then 2023 came! Why? Because.";
+        assert_eq!(
+            sentence_texts(text),
+            [
+                "Before the U.S. and Vietnam agreed, Mr. Xi spoke.",
+                "\u{201C}It works,\u{201D} he said.",
+                "Then 2023 came!",
+                "Why?",
+                "Because."
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_sentence_end_and_lowercase_continuation() {
+        let text = "He said \u{201C}no.\u{201D} The end. e.g. this stays. i.e. so.";
+        assert_eq!(
+            sentence_texts(text),
+            [
+                "He said \u{201C}no.\u{201D}",
+                "The end.",
+                "e.g. this stays. i.e. so."
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_and_blank_lines_end_sentences_unless_hard_wrapped() {
+        let text = "A Title Without Stop\nFirst sentence here. Second one\nThird line";
+        assert_eq!(
+            sentence_texts(text),
+            [
+                "A Title Without Stop",
+                "First sentence here.",
+                "Second one",
+                "Third line"
+            ]
+        );
+        let wrapped = "This long sentence has been wrapped at a fixed width in the middle\n\
+                       of its words because it was extracted from a PDF file by some\n\
+                       converter. Another sentence starts here and also wraps across the\n\
+                       Line Boundary with a capital letter that must not cut it, and\n\
+                       it ends here at last.\n\nNew Heading\n\nA paragraph after the heading goes on for long.";
+        let s = sentence_texts(wrapped);
+        assert_eq!(s.len(), 4, "{s:#?}");
+        assert!(s[1].contains("Line Boundary") && s[1].ends_with("at last."));
+        assert_eq!(s[2], "New Heading");
+    }
+
+    #[test]
+    fn every_sentence_slices_its_tokens() {
+        let text = std::fs::read_to_string("seeds/000_51955296cd91fa83.txt").unwrap();
+        let a = Analysed::new(&text);
+        assert!(a.sentences.len() > 30);
+        let mut prev_end = 0;
+        for s in &a.sentences {
+            assert!(s.span.start >= prev_end);
+            assert!(text.is_char_boundary(s.span.start) && text.is_char_boundary(s.span.end));
+            for t in &a.tokens[s.tokens.clone()] {
+                assert!(s.span.start <= t.span.start && t.span.end <= s.span.end);
+            }
+            prev_end = s.span.end;
+        }
+        let all: usize = a.sentences.iter().map(|s| s.tokens.len()).sum();
+        assert_eq!(all, a.tokens.len());
+        // The NBSP-bearing sentence is one sentence, found whole.
+        assert!(a.sentences.iter().any(|s| {
+            text[s.span.start..s.span.end].starts_with("Vietnam has successfully navigated")
+                && text[s.span.start..s.span.end].ends_with("hedging strategies.")
+        }));
+    }
+
+    #[test]
+    fn analyzer_stems_and_drops_stop_words() {
+        let an = Analyzer::new(true, true);
+        let toks = tokenize("The strategies of Vietnam\u{2019}s hedging");
+        assert_eq!(an.terms(&toks), ["strategi", "vietnam", "hedg"]);
+        let plain = Analyzer::new(false, false);
+        assert_eq!(
+            plain.terms(&toks),
+            ["the", "strategies", "of", "vietnam", "hedging"]
+        );
+    }
+}

@@ -1,0 +1,997 @@
+//! TF-IDF weighting and thresholded all-pairs cosine search.
+//!
+//! **In:** one list of *analysed* terms per document — strings that an earlier
+//! stage has already tokenised, case-folded, stemmed and stop-word filtered.
+//! This module does no text processing: every distinct string is a distinct
+//! term, and repeated strings within a document count towards its term
+//! frequency.
+//!
+//! **Out:**
+//! * a [`TfIdfModel`]: the vocabulary (term → [`TermId`], assigned in
+//!   first-seen order over the documents, so deterministic), document
+//!   frequencies and idf weights;
+//! * one [`SparseVec`] per document: TF-IDF weights sorted by term id,
+//!   L2-normalised by default;
+//! * [`top_k_pairs`]: the pairs of documents whose cosine similarity is at
+//!   least a threshold, optionally limited to each document's `k` nearest
+//!   neighbours, as [`ScoredPair`]s.
+//!
+//! The weighting matches scikit-learn's `TfidfVectorizer(sublinear_tf=True)`
+//! with its other defaults (see [`TfIdfOptions`]):
+//!
+//! * `tf` = raw count of the term in the document; sublinear: `1 + ln(tf)`;
+//! * smooth `idf = ln((1 + n) / (1 + df)) + 1`, otherwise `ln(n / df) + 1`,
+//!   where `n` is the number of documents the model was fitted on and `df`
+//!   the number of those documents containing the term;
+//! * `weight = tf · idf`, then each document vector is divided by its
+//!   Euclidean norm.
+//!
+//! Sums and norms are accumulated in `f64`; weights are stored as `f32`.
+
+use std::cmp::Ordering;
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+use crate::DocId;
+
+/// Dense index of a term in a [`TfIdfModel`]'s vocabulary.
+pub type TermId = u32;
+
+/// A sparse vector: parallel arrays of term ids and weights.
+///
+/// Invariant (upheld by everything this module produces, and assumed by
+/// [`SparseVec::dot`], [`cosine`] and [`top_k_pairs`]): `terms` is sorted and
+/// strictly increasing, and `weights.len() == terms.len()`. Violating it gives
+/// meaningless results but never a panic; entries beyond the shorter of the two
+/// arrays are ignored.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SparseVec {
+    /// Term ids, strictly increasing.
+    pub terms: Vec<TermId>,
+    /// Weight of each term in `terms`, same length.
+    pub weights: Vec<f32>,
+}
+
+impl SparseVec {
+    /// Number of stored (non-zero) entries.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// True when the vector has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Dot product with `other`, by a merge join over the two sorted term
+    /// lists: `O(self.len() + other.len())`, accumulated in `f64`.
+    pub fn dot(&self, other: &SparseVec) -> f32 {
+        dot_f64(self, other) as f32
+    }
+}
+
+/// The valid (term, weight) prefix of a vector.
+fn parts(v: &SparseVec) -> (&[TermId], &[f32]) {
+    let n = v.terms.len().min(v.weights.len());
+    (&v.terms[..n], &v.weights[..n])
+}
+
+/// Merge-join dot product. Products of two `f32`s are exact in `f64`, and the
+/// sum runs over the common terms in increasing term order: [`top_k_pairs`]
+/// relies on accumulating in exactly this order so that its scores are
+/// bit-identical to [`cosine`].
+fn dot_f64(a: &SparseVec, b: &SparseVec) -> f64 {
+    let (at, aw) = parts(a);
+    let (bt, bw) = parts(b);
+    let (mut i, mut j) = (0, 0);
+    let mut sum = 0.0f64;
+    while i < at.len() && j < bt.len() {
+        match at[i].cmp(&bt[j]) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                sum += f64::from(aw[i]) * f64::from(bw[j]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// Euclidean norm, accumulated in `f64`.
+fn norm_f64(v: &SparseVec) -> f64 {
+    let (_, w) = parts(v);
+    w.iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// `dot / (norm_a · norm_b)`, clamped to `[-1, 1]`; 0 when either norm is not
+/// positive. Shared by [`cosine`] and [`top_k_pairs`] so both give the same
+/// bits for the same pair.
+fn cosine_from(dot: f64, norm_a: f64, norm_b: f64) -> f32 {
+    if !(norm_a > 0.0 && norm_b > 0.0) {
+        return 0.0;
+    }
+    (dot / (norm_a * norm_b)).clamp(-1.0, 1.0) as f32
+}
+
+/// Cosine similarity of two sparse vectors.
+///
+/// For the L2-normalised vectors a [`TfIdfModel`] produces this is simply
+/// their dot product; vectors that are not normalised (e.g. with
+/// [`TfIdfOptions::l2_norm`] off) are divided by their norms here, so the
+/// result is a true cosine either way. Returns 0 if either vector is empty or
+/// all-zero. `O(a.len() + b.len())`.
+pub fn cosine(a: &SparseVec, b: &SparseVec) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    cosine_from(dot_f64(a, b), norm_f64(a), norm_f64(b))
+}
+
+/// How term frequencies and document frequencies become weights.
+///
+/// [`Default`] turns everything on, which matches scikit-learn's
+/// `TfidfVectorizer(sublinear_tf=True)` (whose own defaults are
+/// `smooth_idf=True, norm="l2"`).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TfIdfOptions {
+    /// Use `1 + ln(tf)` instead of the raw count `tf`.
+    pub sublinear_tf: bool,
+    /// Use `idf = ln((1 + n) / (1 + df)) + 1` (as if one extra document
+    /// contained every term once) instead of `ln(n / df) + 1`.
+    pub smooth_idf: bool,
+    /// Divide each document vector by its Euclidean norm.
+    pub l2_norm: bool,
+}
+
+impl Default for TfIdfOptions {
+    fn default() -> Self {
+        TfIdfOptions {
+            sublinear_tf: true,
+            smooth_idf: true,
+            l2_norm: true,
+        }
+    }
+}
+
+/// Inverse document frequency of a term found in `df` of `n` documents.
+fn idf_value(n: usize, df: u32, smooth: bool) -> f64 {
+    let (n, df) = (n as f64, f64::from(df));
+    if smooth {
+        ((1.0 + n) / (1.0 + df)).ln() + 1.0
+    } else {
+        (n / df).ln() + 1.0
+    }
+}
+
+/// A fitted TF-IDF model: vocabulary, document frequencies and idf weights.
+///
+/// Build it with [`TfIdfModel::fit`] or [`TfIdfModel::fit_transform`], then
+/// turn documents into vectors with [`TfIdfModel::transform`].
+#[derive(Clone, Debug)]
+pub struct TfIdfModel {
+    /// Term string → id; ids are `0..vocabulary.len()` in first-seen order.
+    vocabulary: AHashMap<String, TermId>,
+    /// Number of fitted documents containing each term, indexed by id.
+    doc_freq: Vec<u32>,
+    /// Number of documents the model was fitted on.
+    n_docs: usize,
+    /// Idf weight of each term, indexed by id.
+    idf: Vec<f32>,
+    /// Options used for fitting and transforming.
+    opts: TfIdfOptions,
+}
+
+impl TfIdfModel {
+    /// Learn the vocabulary, document frequencies and idf weights of `docs`
+    /// (each a list of analysed terms). Term ids are assigned in the order the
+    /// terms are first seen, scanning documents in order, so the result is
+    /// deterministic. Zero documents, or only empty ones, give an empty model.
+    ///
+    /// # Panics
+    /// If the vocabulary would exceed `u32::MAX` distinct terms.
+    pub fn fit<S: AsRef<str>>(docs: &[Vec<S>], opts: TfIdfOptions) -> TfIdfModel {
+        Self::fit_inner(docs, opts, false).0
+    }
+
+    /// [`fit`](Self::fit) on `docs`, then the vector of every document in
+    /// `docs` (computed in parallel with rayon; element `i` belongs to
+    /// `docs[i]`). Reuses the term ids found while fitting instead of hashing
+    /// every term twice.
+    ///
+    /// # Panics
+    /// As [`fit`](Self::fit).
+    pub fn fit_transform<S: AsRef<str> + Sync>(
+        docs: &[Vec<S>],
+        opts: TfIdfOptions,
+    ) -> (TfIdfModel, Vec<SparseVec>) {
+        let (model, ids) = Self::fit_inner(docs, opts, true);
+        let vecs = ids
+            .into_par_iter()
+            .map(|ids| model.vector_from_ids(ids))
+            .collect();
+        (model, vecs)
+    }
+
+    /// Fit, and when `keep_ids` is set also return each document's term ids.
+    fn fit_inner<S: AsRef<str>>(
+        docs: &[Vec<S>],
+        opts: TfIdfOptions,
+        keep_ids: bool,
+    ) -> (TfIdfModel, Vec<Vec<TermId>>) {
+        let mut vocabulary: AHashMap<String, TermId> = AHashMap::new();
+        let mut doc_freq: Vec<u32> = Vec::new();
+        // Last document (index + 1) that counted towards each term's df.
+        let mut last_seen: Vec<usize> = Vec::new();
+        let mut all_ids = Vec::with_capacity(if keep_ids { docs.len() } else { 0 });
+        for (d, doc) in docs.iter().enumerate() {
+            let stamp = d + 1;
+            let mut ids = Vec::with_capacity(if keep_ids { doc.len() } else { 0 });
+            for term in doc {
+                let term = term.as_ref();
+                let id = match vocabulary.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = TermId::try_from(doc_freq.len())
+                            .expect("tfidf: more than u32::MAX distinct terms");
+                        vocabulary.insert(term.to_owned(), id);
+                        doc_freq.push(0);
+                        last_seen.push(0);
+                        id
+                    }
+                };
+                let slot = id as usize;
+                if last_seen[slot] != stamp {
+                    last_seen[slot] = stamp;
+                    doc_freq[slot] = doc_freq[slot].saturating_add(1);
+                }
+                if keep_ids {
+                    ids.push(id);
+                }
+            }
+            if keep_ids {
+                all_ids.push(ids);
+            }
+        }
+        let n_docs = docs.len();
+        let idf = doc_freq
+            .iter()
+            .map(|&df| idf_value(n_docs, df, opts.smooth_idf) as f32)
+            .collect();
+        let model = TfIdfModel {
+            vocabulary,
+            doc_freq,
+            n_docs,
+            idf,
+            opts,
+        };
+        (model, all_ids)
+    }
+
+    /// The TF-IDF vector of one document given as analysed terms. Terms not in
+    /// the vocabulary are ignored, so a document of only unknown terms (or no
+    /// terms) gives an empty vector. `O(m log m)` for `m` terms.
+    pub fn transform<S: AsRef<str>>(&self, terms: &[S]) -> SparseVec {
+        let ids = terms
+            .iter()
+            .filter_map(|t| self.term_id(t.as_ref()))
+            .collect();
+        self.vector_from_ids(ids)
+    }
+
+    /// Count term ids, weight them and normalise.
+    fn vector_from_ids(&self, mut ids: Vec<TermId>) -> SparseVec {
+        ids.sort_unstable();
+        let mut terms = Vec::new();
+        let mut raw: Vec<f64> = Vec::new();
+        for run in ids.chunk_by(|a, b| a == b) {
+            let id = run[0];
+            let Some(&idf) = self.idf.get(id as usize) else {
+                continue;
+            };
+            let count = run.len() as f64;
+            let tf = if self.opts.sublinear_tf {
+                1.0 + count.ln()
+            } else {
+                count
+            };
+            terms.push(id);
+            raw.push(tf * f64::from(idf));
+        }
+        let scale = if self.opts.l2_norm {
+            let norm = raw.iter().map(|w| w * w).sum::<f64>().sqrt();
+            if norm > 0.0 { 1.0 / norm } else { 1.0 }
+        } else {
+            1.0
+        };
+        let weights = raw.iter().map(|&w| (w * scale) as f32).collect();
+        SparseVec { terms, weights }
+    }
+
+    /// Idf weight of `term`, or `None` if it is not in the vocabulary.
+    pub fn idf(&self, term: &str) -> Option<f32> {
+        self.term_id(term).map(|id| self.idf[id as usize])
+    }
+
+    /// Number of fitted documents containing `term`, or `None` if it is not in
+    /// the vocabulary.
+    pub fn df(&self, term: &str) -> Option<u32> {
+        self.term_id(term).map(|id| self.doc_freq[id as usize])
+    }
+
+    /// Number of documents the model was fitted on.
+    pub fn n_docs(&self) -> usize {
+        self.n_docs
+    }
+
+    /// Number of distinct terms in the vocabulary.
+    pub fn vocabulary_len(&self) -> usize {
+        self.doc_freq.len()
+    }
+
+    /// Id of `term`, or `None` if it is not in the vocabulary.
+    pub fn term_id(&self, term: &str) -> Option<TermId> {
+        self.vocabulary.get(term).copied()
+    }
+}
+
+/// Two documents and their cosine similarity; always `a < b`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct ScoredPair {
+    /// The lower document id.
+    pub a: DocId,
+    /// The higher document id.
+    pub b: DocId,
+    /// Cosine similarity of the two documents' vectors.
+    pub cosine: f32,
+}
+
+/// Inverted index in compressed-row form: for each term slot, the documents
+/// containing it (ascending) and their weights.
+struct Postings {
+    /// Postings of slot `s` are `docs[offsets[s]..offsets[s + 1]]`.
+    offsets: Vec<usize>,
+    docs: Vec<DocId>,
+    weights: Vec<f32>,
+    /// Sorted distinct term ids when ids are too sparse to index directly;
+    /// `None` means slot == term id.
+    sparse_terms: Option<Vec<TermId>>,
+}
+
+impl Postings {
+    /// Index every vector for which `usable[i]` holds.
+    fn build(vecs: &[SparseVec], usable: &[bool]) -> Postings {
+        let nnz: usize = vecs
+            .iter()
+            .zip(usable)
+            .filter(|(_, u)| **u)
+            .map(|(v, _)| parts(v).0.len())
+            .sum();
+        let max_term = vecs
+            .iter()
+            .zip(usable)
+            .filter(|(_, u)| **u)
+            .filter_map(|(v, _)| parts(v).0.iter().copied().max())
+            .max();
+        let Some(max_term) = max_term else {
+            return Postings {
+                offsets: vec![0],
+                docs: Vec::new(),
+                weights: Vec::new(),
+                sparse_terms: None,
+            };
+        };
+        // Term ids from a TfIdfModel are dense; arbitrary caller-built vectors
+        // might use huge ids, so fall back to binary search over the distinct ids
+        // rather than allocating per possible id.
+        let sparse_terms = if (max_term as usize) <= nnz.saturating_mul(4).saturating_add(1024) {
+            None
+        } else {
+            let mut t: Vec<TermId> = vecs
+                .iter()
+                .zip(usable)
+                .filter(|(_, u)| **u)
+                .flat_map(|(v, _)| parts(v).0.iter().copied())
+                .collect();
+            t.sort_unstable();
+            t.dedup();
+            Some(t)
+        };
+        let n_slots = match &sparse_terms {
+            None => max_term as usize + 1,
+            Some(t) => t.len(),
+        };
+        let slot_of = |t: TermId| match &sparse_terms {
+            None => t as usize,
+            Some(ts) => ts.binary_search(&t).unwrap_or(0),
+        };
+        let mut offsets = vec![0usize; n_slots + 1];
+        for (v, _) in vecs.iter().zip(usable).filter(|(_, u)| **u) {
+            for &t in parts(v).0 {
+                offsets[slot_of(t) + 1] += 1;
+            }
+        }
+        for s in 0..n_slots {
+            offsets[s + 1] += offsets[s];
+        }
+        let mut cursor = offsets[..n_slots].to_vec();
+        let mut docs = vec![0 as DocId; nnz];
+        let mut weights = vec![0f32; nnz];
+        for (d, (v, _)) in vecs
+            .iter()
+            .zip(usable)
+            .enumerate()
+            .filter(|(_, (_, u))| **u)
+        {
+            let (ts, ws) = parts(v);
+            for (&t, &w) in ts.iter().zip(ws) {
+                let s = slot_of(t);
+                docs[cursor[s]] = d as DocId;
+                weights[cursor[s]] = w;
+                cursor[s] += 1;
+            }
+        }
+        Postings {
+            offsets,
+            docs,
+            weights,
+            sparse_terms,
+        }
+    }
+
+    /// Documents and weights of `term`, empty if no indexed vector has it.
+    fn list(&self, term: TermId) -> (&[DocId], &[f32]) {
+        let slot = match &self.sparse_terms {
+            None => Some(term as usize),
+            Some(ts) => ts.binary_search(&term).ok(),
+        };
+        match slot {
+            Some(s) if s + 1 < self.offsets.len() => {
+                let r = self.offsets[s]..self.offsets[s + 1];
+                (&self.docs[r.clone()], &self.weights[r])
+            }
+            _ => (&[], &[]),
+        }
+    }
+}
+
+/// Per-task scratch space for [`top_k_pairs`]: a dense score accumulator with
+/// generation stamps, so it never needs clearing between documents.
+struct Scratch {
+    acc: Vec<f64>,
+    stamp: Vec<usize>,
+    touched: Vec<DocId>,
+    found: Vec<(DocId, f32)>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            acc: vec![0.0; n],
+            stamp: vec![0; n],
+            touched: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+}
+
+/// Order by cosine descending, then doc id ascending.
+fn by_score(x: &(DocId, f32), y: &(DocId, f32)) -> Ordering {
+    y.1.total_cmp(&x.1).then(x.0.cmp(&y.0))
+}
+
+/// All pairs of documents with cosine ≥ `threshold`, restricted to each
+/// document's `k` nearest neighbours (`k == 0`: no limit).
+///
+/// For each document `a`, its neighbours are the other documents `b` with
+/// `cosine(a, b) > 0` and `cosine(a, b) >= threshold`, ranked by cosine
+/// (descending, ties to the lower doc id); the first `k` are kept. The result
+/// is the union over all documents — a pair is reported when `b` is among
+/// `a`'s top `k` **or** `a` is among `b`'s — normalised to `a < b`, without
+/// duplicates, sorted by `(a, b)`. Document ids are indices into `vecs`.
+///
+/// The `cosine` of each pair is bit-identical to [`cosine`] on the two
+/// vectors, and the output is identical for any number of rayon threads.
+/// Because only pairs sharing a term are ever scored, pairs with cosine 0
+/// are never reported, even for `threshold <= 0`. Vectors need not be
+/// normalised (norms are divided out); empty or all-zero vectors never pair.
+///
+/// # Algorithm and cost
+/// An inverted index (term → postings of (doc, weight)) is built in
+/// `O(nnz)`; then, in parallel over documents, each document scatters
+/// `w_a · w_b` into a dense per-task `f64` accumulator (`n` slots, reused via
+/// rayon's `map_init`, so memory is `O(n)` per task, never `n × n`) by walking
+/// the postings of each of its terms, and keeps its top `k` candidates.
+/// Total work is `Σ_t df(t)²` over terms `t` (halved when `k == 0`, as only
+/// higher doc ids are scored) — i.e. **quadratic in the posting length of
+/// common terms**: a term present in every document costs `n²`. Idf
+/// down-weighting does not reduce this cost, only the scores. Prefix filtering
+/// (skipping low-weight postings that cannot reach the threshold) is a
+/// planned improvement.
+///
+/// # Panics
+/// If `vecs.len()` exceeds the [`DocId`] range.
+pub fn top_k_pairs(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPair> {
+    let n = vecs.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    assert!(
+        n - 1 <= DocId::MAX as usize,
+        "tfidf: more documents than DocId can index"
+    );
+    let norms: Vec<f64> = vecs.par_iter().map(norm_f64).collect();
+    let usable: Vec<bool> = norms.iter().map(|&x| x > 0.0 && x.is_finite()).collect();
+    let index = Postings::build(vecs, &usable);
+
+    let per_doc: Vec<Vec<(DocId, f32)>> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || Scratch::new(n),
+            |s, a| {
+                if !usable[a] {
+                    return Vec::new();
+                }
+                let generation = a + 1;
+                s.touched.clear();
+                let (ts, ws) = parts(&vecs[a]);
+                for (&t, &wa) in ts.iter().zip(ws) {
+                    let (docs, weights) = index.list(t);
+                    // With no k limit each pair is needed once: score only b > a.
+                    let start = if k == 0 {
+                        docs.partition_point(|&b| b as usize <= a)
+                    } else {
+                        0
+                    };
+                    let wa = f64::from(wa);
+                    for (&b, &wb) in docs[start..].iter().zip(&weights[start..]) {
+                        let bi = b as usize;
+                        if s.stamp[bi] != generation {
+                            s.stamp[bi] = generation;
+                            s.acc[bi] = 0.0;
+                            s.touched.push(b);
+                        }
+                        s.acc[bi] += wa * f64::from(wb);
+                    }
+                }
+                s.found.clear();
+                for &b in &s.touched {
+                    let bi = b as usize;
+                    if bi == a {
+                        continue;
+                    }
+                    let c = cosine_from(s.acc[bi], norms[a], norms[bi]);
+                    if c > threshold {
+                        s.found.push((b, c));
+                    }
+                }
+                if k > 0 && s.found.len() > k {
+                    s.found.select_nth_unstable_by(k - 1, by_score);
+                    s.found.truncate(k);
+                }
+                s.found.clone()
+            },
+        )
+        .collect();
+
+    let mut pairs: Vec<ScoredPair> = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
+    for (a, found) in per_doc.into_iter().enumerate() {
+        let a = a as DocId;
+        for (b, cosine) in found {
+            let (a, b) = if a < b { (a, b) } else { (b, a) };
+            pairs.push(ScoredPair { a, b, cosine });
+        }
+    }
+    // Both directions of a pair carry bit-identical cosines, so which
+    // duplicate survives does not matter.
+    pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    pairs.dedup_by_key(|p| (p.a, p.b));
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_close(got: f32, want: f64, what: &str) {
+        assert!(
+            (f64::from(got) - want).abs() < 1e-6,
+            "{what}: got {got}, want {want}"
+        );
+    }
+
+    /// Three tiny documents, everything worked out by hand.
+    ///
+    /// d0 = [the, cat, sat], d1 = [the, cat, cat], d2 = [dog]; n = 3.
+    /// Ids in first-seen order: the=0, cat=1, sat=2, dog=3.
+    /// df: the=2, cat=2, sat=1, dog=1.
+    #[test]
+    fn hand_computed_default_options() {
+        let docs = vec![
+            vec!["the", "cat", "sat"],
+            vec!["the", "cat", "cat"],
+            vec!["dog"],
+        ];
+        let (m, v) = TfIdfModel::fit_transform(&docs, TfIdfOptions::default());
+        assert_eq!(m.n_docs(), 3);
+        assert_eq!(m.vocabulary_len(), 4);
+        for (t, id) in [("the", 0), ("cat", 1), ("sat", 2), ("dog", 3)] {
+            assert_eq!(m.term_id(t), Some(id), "{t}");
+        }
+        assert_eq!(m.df("the"), Some(2));
+        assert_eq!(m.df("cat"), Some(2));
+        assert_eq!(m.df("sat"), Some(1));
+        assert_eq!(m.df("dog"), Some(1));
+        assert_eq!(m.df("bird"), None);
+        assert_eq!(m.idf("bird"), None);
+
+        // Smooth idf = ln((1+n)/(1+df)) + 1:
+        //   the, cat: ln(4/3) + 1 = 0.287682072 + 1 = 1.287682072
+        //   sat, dog: ln(4/2) + 1 = 0.693147181 + 1 = 1.693147181
+        let idf_common = (4.0f64 / 3.0).ln() + 1.0;
+        let idf_rare = 2.0f64.ln() + 1.0;
+        assert_close(m.idf("the").unwrap(), 1.287682072, "idf(the)");
+        assert_close(m.idf("cat").unwrap(), idf_common, "idf(cat)");
+        assert_close(m.idf("sat").unwrap(), 1.693147181, "idf(sat)");
+        assert_close(m.idf("dog").unwrap(), idf_rare, "idf(dog)");
+
+        // d0: every tf = 1, so sublinear tf = 1 + ln 1 = 1.
+        //   raw = [1.287682072, 1.287682072, 1.693147181]
+        //   |raw|² = 2·1.658125 + 2.866747 = 6.182997614, |raw| = 2.486563415
+        //   normalised = [0.517856116, 0.517856116, 0.680918560]
+        assert_eq!(v[0].terms, vec![0, 1, 2]);
+        assert_close(v[0].weights[0], 0.517856116, "d0 the");
+        assert_close(v[0].weights[1], 0.517856116, "d0 cat");
+        assert_close(v[0].weights[2], 0.680918560, "d0 sat");
+
+        // d1: tf(the) = 1 → 1; tf(cat) = 2 → 1 + ln 2 = 1.693147181 (sublinear!)
+        //   raw = [1.287682072, 1.693147181 · 1.287682072 = 2.180235270]
+        //   |raw|² = 1.658125 + 4.753426 = 6.411550954, |raw| = 2.532104057
+        //   normalised = [0.508542320, 0.861036996]
+        //   (with raw tf=2 it would be [1/√5, 2/√5] = [0.447, 0.894] instead)
+        assert_eq!(v[1].terms, vec![0, 1]);
+        assert_close(v[1].weights[0], 0.508542320, "d1 the");
+        assert_close(v[1].weights[1], 0.861036996, "d1 cat");
+
+        // d2: a single term normalises to weight 1.
+        assert_eq!(v[2].terms, vec![3]);
+        assert_close(v[2].weights[0], 1.0, "d2 dog");
+
+        // cos(d0, d1) = 0.517856116·0.508542320 + 0.517856116·0.861036996
+        //             = 0.263351 + 0.445894 = 0.709245026
+        assert_close(cosine(&v[0], &v[1]), 0.709245026, "cos(d0,d1)");
+        assert_close(v[0].dot(&v[1]), 0.709245026, "dot(d0,d1)");
+        assert_eq!(cosine(&v[0], &v[2]), 0.0);
+
+        // transform on its own agrees with fit_transform, and ignores unknowns.
+        assert_eq!(m.transform(&docs[1]), v[1]);
+        assert_eq!(m.transform(&["cat", "zebra", "the", "cat"]), v[1]);
+        assert_eq!(TfIdfModel::fit(&docs, TfIdfOptions::default()).idf, m.idf);
+    }
+
+    /// Raw tf and non-smooth idf on the same documents.
+    #[test]
+    fn hand_computed_raw_tf_plain_idf() {
+        let docs = vec![
+            vec!["the", "cat", "sat"],
+            vec!["the", "cat", "cat"],
+            vec!["dog"],
+        ];
+        let opts = TfIdfOptions {
+            sublinear_tf: false,
+            smooth_idf: false,
+            l2_norm: true,
+        };
+        let (m, v) = TfIdfModel::fit_transform(&docs, opts);
+        // idf = ln(n/df) + 1: the, cat: ln(3/2) + 1 = 1.405465108
+        //                     sat, dog: ln(3/1) + 1 = 2.098612289
+        assert_close(m.idf("the").unwrap(), 1.405465108, "idf(the)");
+        assert_close(m.idf("sat").unwrap(), 2.098612289, "idf(sat)");
+        // d0: raw = [1.405465, 1.405465, 2.098612], |raw| = 2.890473643
+        //   → [0.486240417, 0.486240417, 0.726044430]
+        assert_close(v[0].weights[0], 0.486240417, "d0 the");
+        assert_close(v[0].weights[2], 0.726044430, "d0 sat");
+        // d1: tf(cat) = 2 → raw = [c, 2c] with c = 1.405465: → [1/√5, 2/√5]
+        assert_close(v[1].weights[0], 1.0 / 5f64.sqrt(), "d1 the");
+        assert_close(v[1].weights[1], 2.0 / 5f64.sqrt(), "d1 cat");
+
+        // Without normalisation the raw weights come through.
+        let opts = TfIdfOptions {
+            l2_norm: false,
+            ..opts
+        };
+        let (_, v) = TfIdfModel::fit_transform(&docs, opts);
+        assert_close(v[1].weights[1], 2.0 * ((1.5f64).ln() + 1.0), "d1 cat raw");
+        // ...and cosine still divides the norms out: with d0 = [c, c, r]
+        // (|d0| = 2.890473643) and d1 = [c, 2c] (|d1| = c·√5),
+        // cos = (c·c + c·2c) / (2.890473643 · c·√5) = 3c² / (2.890473643 · c·√5).
+        let c = 1.5f64.ln() + 1.0;
+        let want = 3.0 * c * c / (c * 5f64.sqrt() * 2.890473643);
+        assert_close(cosine(&v[0], &v[1]), want, "cos unnormalised");
+    }
+
+    #[test]
+    fn cosine_self_and_orthogonal() {
+        let docs = vec![vec!["a", "b", "b", "c"], vec!["d", "e"], vec!["a"]];
+        let (_, v) = TfIdfModel::fit_transform(&docs, TfIdfOptions::default());
+        for x in &v {
+            assert_close(cosine(x, x), 1.0, "self");
+        }
+        assert_eq!(cosine(&v[0], &v[1]), 0.0);
+        assert_eq!(v[0].dot(&v[1]), 0.0);
+        assert_eq!(cosine(&v[1], &v[2]), 0.0);
+        assert!(cosine(&v[0], &v[2]) > 0.0);
+        // Unnormalised input: scaling does not change the cosine.
+        let scaled = SparseVec {
+            terms: v[0].terms.clone(),
+            weights: v[0].weights.iter().map(|w| w * 7.5).collect(),
+        };
+        assert_close(cosine(&scaled, &v[0]), 1.0, "scaled self");
+    }
+
+    #[test]
+    fn empty_inputs() {
+        let none: Vec<Vec<String>> = Vec::new();
+        let (m, v) = TfIdfModel::fit_transform(&none, TfIdfOptions::default());
+        assert_eq!(m.n_docs(), 0);
+        assert_eq!(m.vocabulary_len(), 0);
+        assert!(v.is_empty());
+        assert!(m.transform(&["x"]).is_empty());
+        assert!(
+            TfIdfModel::fit(&none, TfIdfOptions::default())
+                .idf
+                .is_empty()
+        );
+        assert!(top_k_pairs(&[], 0.0, 0).is_empty());
+
+        let docs: Vec<Vec<&str>> = vec![vec![], vec!["a", "b"], vec![], vec!["a", "b"]];
+        let (m, v) = TfIdfModel::fit_transform(&docs, TfIdfOptions::default());
+        assert_eq!(m.n_docs(), 4);
+        assert!(v[0].is_empty() && v[2].is_empty());
+        assert_eq!(v[0].len(), 0);
+        assert!(m.transform::<&str>(&[]).is_empty());
+        assert_eq!(cosine(&v[0], &v[1]), 0.0);
+        assert_eq!(cosine(&v[0], &v[0]), 0.0);
+        // Only the two identical non-empty docs pair up.
+        assert_eq!(top_k_pairs(&v, 1.0, 0), top_k_pairs(&v, -1.0, 0));
+        let pairs = top_k_pairs(&v, -1.0, 0);
+        assert_eq!(pairs.len(), 1);
+        assert_eq!((pairs[0].a, pairs[0].b), (1, 3));
+        assert_close(pairs[0].cosine, 1.0, "dup");
+        // All-empty / all-zero vectors never pair.
+        let zero = SparseVec {
+            terms: vec![0, 1],
+            weights: vec![0.0, 0.0],
+        };
+        let empties = vec![
+            SparseVec::default(),
+            zero.clone(),
+            zero,
+            SparseVec::default(),
+        ];
+        assert!(top_k_pairs(&empties, 0.0, 0).is_empty());
+        assert!(top_k_pairs(&empties, 0.0, 3).is_empty());
+        assert!(top_k_pairs(&v[..1], 0.0, 0).is_empty());
+    }
+
+    /// Huge, sparse term ids take the binary-search path of the index.
+    #[test]
+    fn sparse_term_ids() {
+        let v = vec![
+            SparseVec {
+                terms: vec![5, 4_000_000_000],
+                weights: vec![1.0, 2.0],
+            },
+            SparseVec {
+                terms: vec![4_000_000_000, u32::MAX],
+                weights: vec![1.0, 1.0],
+            },
+            SparseVec {
+                terms: vec![7],
+                weights: vec![1.0],
+            },
+        ];
+        let got = top_k_pairs(&v, 0.0, 0);
+        assert_eq!(got, brute_force(&v, 0.0, 0));
+        assert_eq!(got.len(), 1);
+        assert_close(got[0].cosine, 2.0 / (5f64.sqrt() * 2f64.sqrt()), "cos");
+    }
+
+    // ---- generated corpora -------------------------------------------------
+
+    struct SplitMix64(u64);
+
+    impl SplitMix64 {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        /// Uniform in [0, 1).
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        /// Zipf-ish rank in [0, vocab): log-uniform, so P(r) ∝ ~1/(r+1).
+        fn zipf(&mut self, vocab: usize) -> usize {
+            let r = ((vocab as f64 + 1.0).ln() * self.unit()).exp() as usize - 1;
+            r.min(vocab - 1)
+        }
+    }
+
+    /// `n` documents of `len/2..3len/2` terms; about a quarter are edited
+    /// copies of an earlier document so that high cosines occur too.
+    fn generate(seed: u64, n: usize, len: usize, vocab: usize) -> Vec<Vec<String>> {
+        let mut rng = SplitMix64(seed);
+        let mut docs: Vec<Vec<String>> = Vec::with_capacity(n);
+        for _ in 0..n {
+            if !docs.is_empty() && rng.below(4) == 0 {
+                let mut d = docs[rng.below(docs.len())].clone();
+                let edits = rng.below(d.len() / 4 + 2);
+                for _ in 0..edits {
+                    if d.is_empty() {
+                        break;
+                    }
+                    let i = rng.below(d.len());
+                    d[i] = format!("w{}", rng.zipf(vocab));
+                }
+                docs.push(d);
+            } else {
+                let m = len / 2 + rng.below(len + 1);
+                docs.push((0..m).map(|_| format!("w{}", rng.zipf(vocab))).collect());
+            }
+        }
+        docs
+    }
+
+    /// The O(n²) definition of `top_k_pairs`, written with `cosine`.
+    fn brute_force(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPair> {
+        let n = vecs.len();
+        let mut set = std::collections::BTreeMap::new();
+        for a in 0..n {
+            let mut nb: Vec<(usize, f32)> = (0..n)
+                .filter(|&b| b != a)
+                .map(|b| (b, cosine(&vecs[a], &vecs[b])))
+                .filter(|&(_, c)| c > 0.0 && c >= threshold)
+                .collect();
+            nb.sort_by(|x, y| y.1.partial_cmp(&x.1).unwrap().then(x.0.cmp(&y.0)));
+            if k > 0 {
+                nb.truncate(k);
+            }
+            for (b, c) in nb {
+                set.insert((a.min(b) as DocId, a.max(b) as DocId), c);
+            }
+        }
+        set.into_iter()
+            .map(|((a, b), cosine)| ScoredPair { a, b, cosine })
+            .collect()
+    }
+
+    fn assert_pairs_match(got: &[ScoredPair], want: &[ScoredPair], what: &str) {
+        let gk: Vec<_> = got.iter().map(|p| (p.a, p.b)).collect();
+        let wk: Vec<_> = want.iter().map(|p| (p.a, p.b)).collect();
+        assert_eq!(gk, wk, "{what}: pair sets differ");
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g.cosine - w.cosine).abs() < 1e-6,
+                "{what}: ({}, {}) cosine {} vs {}",
+                g.a,
+                g.b,
+                g.cosine,
+                w.cosine
+            );
+        }
+    }
+
+    #[test]
+    fn top_k_pairs_matches_brute_force() {
+        let docs = generate(0xD0_99E1, 300, 40, 2000);
+        let (_, v) = TfIdfModel::fit_transform(&docs, TfIdfOptions::default());
+        let mut non_trivial = 0;
+        for &threshold in &[0.0f32, 0.05, 0.2, 0.5, 0.8, 0.99] {
+            for &k in &[0usize, 1, 3, 10] {
+                let got = top_k_pairs(&v, threshold, k);
+                let want = brute_force(&v, threshold, k);
+                assert_pairs_match(&got, &want, &format!("t={threshold} k={k}"));
+                assert!(got.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
+                assert!(got.iter().all(|p| p.a < p.b && p.cosine >= threshold));
+                if !got.is_empty() {
+                    non_trivial += 1;
+                }
+            }
+        }
+        // The threshold is inclusive: using a pair's own cosine keeps it.
+        for p in top_k_pairs(&v, 0.3, 0).iter().step_by(7) {
+            let again = top_k_pairs(&v, p.cosine, 0);
+            assert!(again.contains(p), "{p:?} lost at its own cosine");
+            assert_pairs_match(&again, &brute_force(&v, p.cosine, 0), "own cosine");
+        }
+        // The corpus must actually exercise the comparison.
+        assert!(non_trivial >= 20, "only {non_trivial} non-empty results");
+        assert!(top_k_pairs(&v, 0.5, 0).len() > 20);
+        // k limits: with k = 1 no more than n pairs.
+        assert!(top_k_pairs(&v, 0.0, 1).len() <= v.len());
+    }
+
+    #[test]
+    fn top_k_pairs_unnormalised_matches_brute_force() {
+        let docs = generate(42, 120, 20, 300);
+        let opts = TfIdfOptions {
+            l2_norm: false,
+            ..TfIdfOptions::default()
+        };
+        let (_, v) = TfIdfModel::fit_transform(&docs, opts);
+        for &(t, k) in &[(0.0f32, 0usize), (0.3, 2), (0.7, 0)] {
+            assert_pairs_match(&top_k_pairs(&v, t, k), &brute_force(&v, t, k), "raw");
+        }
+    }
+
+    #[test]
+    fn deterministic_across_thread_counts() {
+        let docs = generate(7, 400, 30, 1000);
+        let (_, v) = TfIdfModel::fit_transform(&docs, TfIdfOptions::default());
+        let run = |threads: usize, t: f32, k: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| top_k_pairs(&v, t, k))
+        };
+        for &(t, k) in &[(0.0f32, 0usize), (0.1, 5), (0.5, 1)] {
+            let one = run(1, t, k);
+            let four = run(4, t, k);
+            assert!(!one.is_empty());
+            // Bit-for-bit identical, cosines included.
+            assert_eq!(one, four, "t={t} k={k}");
+        }
+        // fit_transform is deterministic too.
+        let vecs_in = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| TfIdfModel::fit_transform(&docs, TfIdfOptions::default()).1)
+        };
+        assert_eq!(vecs_in(1), vecs_in(4));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn small_corpora_match_brute_force(
+                docs in prop::collection::vec(prop::collection::vec(0u8..12, 0..8), 0..25),
+                threshold in 0.0f32..1.0,
+                k in 0usize..4,
+            ) {
+                let docs: Vec<Vec<String>> = docs
+                    .iter()
+                    .map(|d| d.iter().map(|t| format!("t{t}")).collect())
+                    .collect();
+                let (m, v) = TfIdfModel::fit_transform(&docs, TfIdfOptions::default());
+                prop_assert_eq!(v.len(), docs.len());
+                for x in &v {
+                    prop_assert!(x.terms.windows(2).all(|w| w[0] < w[1]));
+                    prop_assert!(x.terms.iter().all(|&t| (t as usize) < m.vocabulary_len()));
+                    if !x.is_empty() {
+                        prop_assert!((cosine(x, x) - 1.0).abs() < 1e-6);
+                    }
+                }
+                let got = top_k_pairs(&v, threshold, k);
+                let want = brute_force(&v, threshold, k);
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}
