@@ -132,7 +132,9 @@ impl<'a> Positions<'a> {
     fn excerpt(&self, span: Span) -> Excerpt {
         let (char_start, line_start) = self.at(span.start);
         let (char_end, _) = self.at(span.end);
-        let (_, line_end) = self.at(span.end.saturating_sub(1).max(span.start));
+        // The line of the last byte (a line ending in '\n' ends on that line).
+        let last = span.end.saturating_sub(1).max(span.start);
+        let line_end = self.line_starts.partition_point(|&s| s <= last);
         Excerpt {
             byte_start: span.start,
             byte_end: span.end,

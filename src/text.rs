@@ -528,13 +528,14 @@ mod tests {
 
     #[test]
     fn quoted_sentence_end_and_lowercase_continuation() {
-        let text = "He said \u{201C}no.\u{201D} The end. e.g. this stays. i.e. so.";
+        let text =
+            "He said \u{201C}no.\u{201D} The end. Then e.g. this stays, i.e. so. it goes on.";
         assert_eq!(
             sentence_texts(text),
             [
                 "He said \u{201C}no.\u{201D}",
                 "The end.",
-                "e.g. this stays. i.e. so."
+                "Then e.g. this stays, i.e. so. it goes on."
             ]
         );
     }

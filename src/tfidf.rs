@@ -566,7 +566,7 @@ pub fn top_k_pairs(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPa
                         continue;
                     }
                     let c = cosine_from(s.acc[bi], norms[a], norms[bi]);
-                    if c > threshold {
+                    if c > 0.0 && c >= threshold {
                         s.found.push((b, c));
                     }
                 }
