@@ -496,7 +496,7 @@ mod tests {
             jsonl: true,
             ..LoadOptions::default()
         };
-        let l = load(&[p.clone()], &opts).unwrap();
+        let l = load(std::slice::from_ref(&p), &opts).unwrap();
         assert_eq!(l.documents.len(), 1);
         assert_eq!(l.documents[0].id, "x");
         let errs: Vec<String> = l.errors.iter().map(|e| e.to_string()).collect();

@@ -238,6 +238,19 @@ impl Output {
                 .and_then(|_| w.flush())
                 .with_context(|| format!("{}: write failed", self.target.display()))?;
         }
+        // A temporary file is private (0600); the report should get the
+        // permissions of the file it replaces, or the usual ones.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.target)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0o644);
+            let _ = self
+                .temp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode));
+        }
         self.temp
             .as_file()
             .sync_all()

@@ -243,15 +243,25 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
-/// One line of an excerpt, shortened for a terminal.
-fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
+/// An excerpt's words wrapped to `width` columns, each line after the
+/// first indented by `indent` spaces.
+fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if col > 0 && col + 1 + n > width {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', indent));
+            col = 0;
+        } else if col > 0 {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += n;
     }
+    out
 }
 
 fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -308,8 +318,8 @@ fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<
                 s.b.line_start,
                 s.b.line_end
             )?;
-            writeln!(out, "      A: {}", one_line(&s.a.text, 110))?;
-            writeln!(out, "      B: {}", one_line(&s.b.text, 110))?;
+            writeln!(out, "      A: {}", wrap(&s.a.text, 92, 9))?;
+            writeln!(out, "      B: {}", wrap(&s.b.text, 92, 9))?;
         }
     }
     Ok(())
@@ -423,6 +433,15 @@ mod tests {
         );
         let e = p.excerpt(Span::new(0, 7)); // "ab\ncé\n" ends on line 2
         assert_eq!((e.line_start, e.line_end), (1, 2));
+    }
+
+    #[test]
+    fn wrap_keeps_every_word_and_the_width() {
+        let text = "one two three four five six seven eight nine ten eleven twelve";
+        let w = wrap(text, 20, 2);
+        assert!(w.lines().all(|l| l.chars().count() <= 22), "{w}");
+        assert_eq!(w.split_whitespace().collect::<Vec<_>>().join(" "), text);
+        assert!(w.lines().count() >= 3);
     }
 
     #[test]
