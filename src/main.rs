@@ -317,7 +317,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let loaded = corpus::load(&args.paths, &opts)?;
             let failed = report_problems(&loaded, common.quiet);
             let scan = pipeline::scan(&loaded.documents, &cfg);
-            let report = Report::build(&loaded.documents, &scan.features, &scan.pairs, args.all);
+            let report = Report::build(
+                &loaded.documents,
+                &scan.features,
+                &scan.pairs,
+                args.all,
+                &cfg,
+            );
             (loaded.documents, failed, report)
         }
         Command::Compare(args) => {
@@ -336,7 +342,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             let (features, pair) = pipeline::compare(&docs[0], &docs[1], &cfg);
-            let report = Report::build(&docs, &features, std::slice::from_ref(&pair), true);
+            let report = Report::build(&docs, &features, std::slice::from_ref(&pair), true, &cfg);
             (docs, failed, report)
         }
     };

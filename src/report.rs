@@ -6,6 +6,7 @@
 //! this module.
 
 use crate::Span;
+use crate::config::Config;
 use crate::corpus::Document;
 use crate::pipeline::{Features, PairResult};
 use crate::score::{PairScores, Verdict};
@@ -14,6 +15,10 @@ use std::io::{self, Write};
 /// A whole report: the documents and the pairs found among them.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Report {
+    /// The doppel version that wrote the report.
+    pub version: &'static str,
+    /// The settings of the run, so a report can be reproduced.
+    pub settings: Config,
     /// Every input document.
     pub documents: Vec<DocInfo>,
     /// Reported pairs, flagged first.
@@ -154,6 +159,7 @@ impl Report {
         features: &[Features],
         pairs: &[PairResult],
         all: bool,
+        settings: &Config,
     ) -> Report {
         let positions: Vec<Positions> = docs.iter().map(|d| Positions::new(&d.text)).collect();
         let documents = docs
@@ -195,7 +201,12 @@ impl Report {
                 }
             })
             .collect();
-        Report { documents, pairs }
+        Report {
+            version: env!("CARGO_PKG_VERSION"),
+            settings: settings.clone(),
+            documents,
+            pairs,
+        }
     }
 
     /// Number of flagged pairs.
