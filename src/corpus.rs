@@ -99,7 +99,8 @@ impl Loaded {
         if opts.strict {
             return Err(err);
         }
-        self.warnings.push(format!("skipped {err}"));
+        self.warnings
+            .push(format!("skipped {}", crate::error::chain(&err)));
         Ok(())
     }
 }
@@ -304,11 +305,13 @@ fn push(
     text: String,
 ) -> Result<()> {
     if text.trim().is_empty() {
-        let msg = format!("{source}: empty document (no text to compare)");
+        let err = Error::Empty {
+            source_name: source.to_string(),
+        };
         if opts.strict {
-            return Err(Error::Config(msg));
+            return Err(err);
         }
-        out.warnings.push(msg);
+        out.warnings.push(err.to_string());
     }
     if !seen.insert(id.clone()) {
         // Two inputs with one id: keep both, tell them apart by source.

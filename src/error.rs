@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or directory could not be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         /// The path that failed.
         path: PathBuf,
@@ -42,7 +42,7 @@ pub enum Error {
         limit: u64,
     },
     /// A line of a JSON Lines file is not a JSON object.
-    #[error("{}:{line}: malformed JSON: {source}", path.display())]
+    #[error("{}:{line}: malformed JSON", path.display())]
     Json {
         /// The JSON Lines file.
         path: PathBuf,
@@ -70,9 +70,27 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A document holds no text (only white space, or nothing).
+    #[error("{source_name}: empty document (no text to compare)")]
+    Empty {
+        /// Where the document came from (a path, `path:line` or `<stdin>`).
+        source_name: String,
+    },
     /// Contradictory or out-of-range settings.
     #[error("invalid configuration: {0}")]
     Config(String),
+}
+
+/// An error and its causes on one line: "outer: cause: root cause".
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        cur = e.source();
+    }
+    out
 }
 
 /// Result type of the library.

@@ -212,6 +212,13 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        if !dir.is_dir() {
+            bail!(
+                "{}: cannot write the output file: directory {} does not exist",
+                target.display(),
+                dir.display()
+            );
+        }
         if target.is_dir() {
             bail!("{}: is a directory, not an output file", target.display());
         }
@@ -373,7 +380,7 @@ fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
         }
     }
     for e in &loaded.errors {
-        eprintln!("doppel: error: {e}");
+        eprintln!("doppel: error: {}", doppel::error::chain(e));
     }
     !loaded.errors.is_empty()
 }

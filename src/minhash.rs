@@ -88,19 +88,13 @@ impl MinHasher {
         let k = self.k;
         // u64::MAX marks an empty bin; real values are capped at MAX - 1.
         let mut bins = vec![u64::MAX; k];
-        let mut filled = 0usize;
         for &s in shingles {
             let h = mix64(s.wrapping_add(SIGN_SEED));
-            let b = bucket(h, k);
-            let v = h.min(u64::MAX - 1);
-            let slot = &mut bins[b];
-            if *slot == u64::MAX {
-                filled += 1;
-            }
-            if v < *slot {
-                *slot = v;
-            }
+            let slot = &mut bins[bucket(h, k)];
+            // Branch-free min: which element wins a bin is unpredictable.
+            *slot = (*slot).min(h.min(u64::MAX - 1));
         }
+        let filled = bins.iter().filter(|&&v| v != u64::MAX).count();
         if filled == 0 || filled == k {
             return Signature(bins);
         }
