@@ -339,11 +339,17 @@ mod tests {
         for t in 0..trials {
             // J = 900 / 1000 = 0.9.
             let (a, b) = pair(t * 1_000_000, 900, 50);
-            let keys = [band_keys(&h.sign(&a), &params), band_keys(&h.sign(&b), &params)];
+            let keys = [
+                band_keys(&h.sign(&a), &params),
+                band_keys(&h.sign(&b), &params),
+            ];
             found_high += candidate_pairs(&keys).len();
             // J = 100 / 1000 = 0.1.
             let (a, b) = pair(t * 1_000_000 + 500_000, 100, 450);
-            let keys = [band_keys(&h.sign(&a), &params), band_keys(&h.sign(&b), &params)];
+            let keys = [
+                band_keys(&h.sign(&a), &params),
+                band_keys(&h.sign(&b), &params),
+            ];
             found_low += candidate_pairs(&keys).len();
         }
         assert!(found_high >= 48, "found {found_high}/{trials} at J=0.9");

@@ -163,7 +163,10 @@ mod tests {
         );
         assert!(char_shingles("", 4).is_empty());
         assert!(char_shingles(" \t\n ", 4).is_empty());
-        assert_eq!(char_shingles("ab", 4), vec![stable_hash(b"ab", SHINGLE_SEED)]);
+        assert_eq!(
+            char_shingles("ab", 4),
+            vec![stable_hash(b"ab", SHINGLE_SEED)]
+        );
         assert_eq!(char_shingles("ab", 0), char_shingles("ab", 1));
     }
 

@@ -1,0 +1,198 @@
+//! Flags shared by subcommands: how inputs are read, how reports are
+//! written, and the engine's settings.
+
+use super::output::Output;
+use clap::{Args, ValueEnum};
+use doppel::config::Config;
+use doppel::corpus::LoadOptions;
+use doppel::report::{self, Format, Report};
+use doppel::shingle::ShingleKind;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// When to colour text output.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ColorArg {
+    /// When standard output is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Where and how reports are written.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of standard output, atomically
+    /// (never a partial file). Repeatable; the format follows the
+    /// extension (.json, .md, .txt), else --format.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+impl OutputArgs {
+    /// Whether text on standard output gets colour.
+    pub fn color(&self) -> bool {
+        match self.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+
+    /// The format on standard output.
+    pub fn format(&self) -> Format {
+        match self.format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Json => Format::Json,
+        }
+    }
+
+    /// Open every `--output` file now, before any work, so a bad path fails
+    /// early.
+    pub fn open(&self) -> anyhow::Result<Vec<Output>> {
+        self.output
+            .iter()
+            .map(|p| Output::open(p, self.format()))
+            .collect()
+    }
+
+    /// Print the report on standard output when no `--output` was given,
+    /// then complete every output file.
+    pub fn emit(&self, outputs: Vec<Output>, report: &Report) -> anyhow::Result<()> {
+        if outputs.is_empty() {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            report::render(report, self.format(), self.color(), &mut w)?;
+            w.flush()?;
+        }
+        for out in outputs {
+            out.write(report)?;
+        }
+        Ok(())
+    }
+}
+
+/// How inputs are read.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Read inputs as JSON Lines, one document per line.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// JSONL field holding the document id.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSONL field holding the document text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// Stop on the first skipped or unreadable input.
+    #[arg(long)]
+    pub strict: bool,
+    /// Skip documents larger than this many bytes.
+    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    pub max_doc_bytes: u64,
+    /// Do not print warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    /// The loader's options.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            jsonl: self.jsonl,
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            strict: self.strict,
+            max_doc_bytes: self.max_doc_bytes,
+        }
+    }
+}
+
+/// The engine's settings.
+#[derive(Args, Debug, Clone)]
+pub struct EngineArgs {
+    /// Values per MinHash signature.
+    #[arg(long, default_value_t = 128)]
+    pub num_perm: usize,
+    /// Words per shingle (characters with --char-shingles).
+    #[arg(long, default_value_t = 5)]
+    pub shingle_size: usize,
+    /// Shingle characters instead of words.
+    #[arg(long)]
+    pub char_shingles: bool,
+    /// Jaccard similarity the LSH bands are tuned for.
+    #[arg(long, default_value_t = 0.5)]
+    pub lsh_threshold: f64,
+    /// Document cosine (TF-IDF) at which a pair becomes a candidate.
+    #[arg(long, default_value_t = 0.2)]
+    pub cosine_threshold: f32,
+    /// Nearest neighbours by cosine kept per document (0: no limit).
+    #[arg(long, default_value_t = 10)]
+    pub top_k: usize,
+    /// Do not stem words on the TF-IDF side.
+    #[arg(long)]
+    pub no_stem: bool,
+    /// Keep English stop words on the TF-IDF side.
+    #[arg(long)]
+    pub keep_stop_words: bool,
+    /// Sentence cosine at which two sentences may be aligned.
+    #[arg(long, default_value_t = 0.2)]
+    pub seed_threshold: f32,
+    /// Share of either document passages must cover for "derivative".
+    #[arg(long, default_value_t = 0.3)]
+    pub min_coverage: f64,
+    /// Exact shingle Jaccard for "duplicate".
+    #[arg(long, default_value_t = 0.9)]
+    pub duplicate: f64,
+    /// Exact shingle Jaccard for "near-duplicate".
+    #[arg(long, default_value_t = 0.5)]
+    pub near_duplicate: f64,
+}
+
+impl EngineArgs {
+    /// The validated configuration these flags describe.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut cfg = Config {
+            shingle: if self.char_shingles {
+                ShingleKind::Chars(self.shingle_size)
+            } else {
+                ShingleKind::Words(self.shingle_size)
+            },
+            num_perm: self.num_perm,
+            lsh_threshold: self.lsh_threshold,
+            cosine_threshold: self.cosine_threshold,
+            top_k: self.top_k,
+            stem: !self.no_stem,
+            stop_words: !self.keep_stop_words,
+            ..Config::default()
+        };
+        cfg.align.seed_threshold = self.seed_threshold;
+        cfg.verdict.coverage = self.min_coverage;
+        cfg.verdict.duplicate = self.duplicate;
+        cfg.verdict.near_duplicate = self.near_duplicate;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}

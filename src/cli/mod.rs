@@ -1,0 +1,47 @@
+//! The command line: one module per subcommand, shared flags in [`args`],
+//! atomic report files in [`output`].
+
+pub mod args;
+pub mod compare;
+pub mod output;
+pub mod scan;
+
+use doppel::corpus;
+use std::process::ExitCode;
+
+/// Exit status of a run that completed: 0 when something was flagged, 1
+/// when nothing was, 2 when an input failed along the way (like grep).
+pub fn status(input_failed: bool, flagged: usize) -> ExitCode {
+    if input_failed {
+        ExitCode::from(2)
+    } else if flagged > 0 {
+        ExitCode::from(0)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Set the number of worker threads (0: one per core).
+pub fn threads(n: usize) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if n > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start worker threads")?;
+    }
+    Ok(())
+}
+
+/// Print warnings and errors met while loading; true if any input failed.
+fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
+    if !quiet {
+        for w in &loaded.warnings {
+            eprintln!("doppel: warning: {w}");
+        }
+    }
+    for e in &loaded.errors {
+        eprintln!("doppel: error: {}", doppel::error::chain(e));
+    }
+    !loaded.errors.is_empty()
+}

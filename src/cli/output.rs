@@ -1,0 +1,97 @@
+//! Report files written atomically: a temporary file beside the target,
+//! renamed over it once complete, removed on error or Ctrl-C.
+
+use anyhow::{Context, bail};
+use doppel::report::{self, Format, Report};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files of outputs in progress, removed if the run is
+/// interrupted so no partial file is left behind.
+pub static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// An output file being written: a temporary file beside the target,
+/// renamed over it once complete.
+pub struct Output {
+    target: PathBuf,
+    format: Format,
+    temp: tempfile::NamedTempFile,
+}
+
+impl Output {
+    /// Create the temporary file now, so a missing directory or a read-only
+    /// place fails before any work starts.
+    pub fn open(target: &Path, fallback: Format) -> anyhow::Result<Output> {
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            bail!(
+                "{}: cannot write the output file: directory {} does not exist",
+                target.display(),
+                dir.display()
+            );
+        }
+        if target.is_dir() {
+            bail!("{}: is a directory, not an output file", target.display());
+        }
+        let temp = tempfile::Builder::new()
+            .prefix(".doppel-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
+        if let Ok(mut p) = PENDING.lock() {
+            p.push(temp.path().to_path_buf());
+        }
+        Ok(Output {
+            target: target.to_path_buf(),
+            format: Format::from_extension(target).unwrap_or(fallback),
+            temp,
+        })
+    }
+
+    pub fn write(mut self, report: &Report) -> anyhow::Result<()> {
+        let temp_path = self.temp.path().to_path_buf();
+        {
+            let mut w = std::io::BufWriter::new(self.temp.as_file_mut());
+            report::render(report, self.format, false, &mut w)
+                .and_then(|_| w.flush())
+                .with_context(|| format!("{}: write failed", self.target.display()))?;
+        }
+        // A temporary file is private (0600); the report should get the
+        // permissions of the file it replaces, or the usual ones.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.target)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0o644);
+            let _ = self
+                .temp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode));
+        }
+        self.temp
+            .as_file()
+            .sync_all()
+            .with_context(|| format!("{}: write failed", self.target.display()))?;
+        self.temp.persist(&self.target).with_context(|| {
+            format!("{}: cannot replace the output file", self.target.display())
+        })?;
+        if let Ok(mut p) = PENDING.lock() {
+            p.retain(|x| x != &temp_path);
+        }
+        Ok(())
+    }
+}
+
+/// Remove the temporary files of outputs in progress (on Ctrl-C).
+pub fn remove_pending() {
+    if let Ok(p) = PENDING.lock() {
+        for path in p.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
