@@ -670,3 +670,164 @@ fn coverage(side: Side<'_>, ranges: impl Iterator<Item = Range<usize>>) -> f64 {
     let inside: usize = (0..sents.len()).filter(|&k| covered[k]).map(len).sum();
     inside as f64 / total as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Analyzer;
+
+    struct Doc {
+        text: String,
+        analysed: Analysed,
+        terms: Vec<Vec<String>>,
+    }
+
+    fn doc(text: &str) -> Doc {
+        let analysed = Analysed::new(text);
+        let an = Analyzer::new(true, true);
+        let terms = analysed
+            .sentences
+            .iter()
+            .map(|s| an.terms(&analysed.tokens[s.tokens.clone()]))
+            .collect();
+        Doc {
+            text: text.to_string(),
+            analysed,
+            terms,
+        }
+    }
+
+    fn side(d: &Doc) -> Side<'_> {
+        Side {
+            text: &d.text,
+            analysed: &d.analysed,
+            sentence_terms: &d.terms,
+        }
+    }
+
+    const S: [&str; 8] = [
+        "The harbour authority approved a new breakwater for the northern port.",
+        "Engineers expect construction to take three years and cost forty million.",
+        "Fishermen worry that the works will disturb spawning grounds near the reef.",
+        "The mayor promised compensation for any boat owner who loses income.",
+        "A public hearing on the environmental study is planned for early spring.",
+        "Tourism operators welcomed the project as a shelter for cruise ships.",
+        "Critics say the budget ignores the rising cost of imported granite.",
+        "The council will vote on the final design before the summer recess.",
+    ];
+
+    fn join(idx: &[usize]) -> String {
+        idx.iter().map(|&i| S[i]).collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn a_verbatim_copy_is_one_verbatim_passage_covering_everything() {
+        let a = doc(&join(&[0, 1, 2, 3, 4, 5, 6, 7]));
+        let b = doc(&format!("Copied news. {}", join(&[0, 1, 2, 3, 4, 5, 6, 7])));
+        let al = align(side(&a), side(&b), &AlignConfig::default());
+        assert_eq!(al.passages.len(), 1, "{:#?}", al.passages);
+        let p = &al.passages[0];
+        assert_eq!(p.kind, PassageKind::Verbatim);
+        assert_eq!(p.score, 1.0);
+        assert_eq!(&a.text[p.a.start..p.a.end], a.text);
+        assert_eq!(&b.text[p.b.start..p.b.end], &b.text[13..]);
+        assert!((al.coverage_a - 1.0).abs() < 1e-9);
+        assert!(al.coverage_b > 0.9 && al.coverage_b < 1.0);
+    }
+
+    #[test]
+    fn moved_blocks_are_found_in_their_new_place() {
+        // B tells the second half first.
+        let a = doc(&join(&[0, 1, 2, 3, 4, 5, 6, 7]));
+        let b = doc(&join(&[4, 5, 6, 7, 0, 1, 2, 3]));
+        let al = align(side(&a), side(&b), &AlignConfig::default());
+        assert!(al.coverage_a > 0.99 && al.coverage_b > 0.99, "{al:#?}");
+        for p in &al.passages {
+            // Each passage maps text to the same text.
+            let ta: Vec<&str> = a.text[p.a.start..p.a.end].split_whitespace().collect();
+            let tb: Vec<&str> = b.text[p.b.start..p.b.end].split_whitespace().collect();
+            assert_eq!(ta, tb);
+        }
+    }
+
+    #[test]
+    fn a_merged_sentence_maps_to_both_of_its_sources() {
+        let a = doc(&join(&[0, 1, 2, 3, 4]));
+        // Sentences 1 and 2 merged into one; light rewording elsewhere.
+        let b = doc(&format!(
+            "{} Engineers expect construction to take three years and cost forty million, while fishermen worry that the works will disturb spawning grounds near the reef. {} {}",
+            S[0], S[3], S[4]
+        ));
+        let al = align(side(&a), side(&b), &AlignConfig::default());
+        let merged = al
+            .passages
+            .iter()
+            .find(|p| b.text[p.b.start..p.b.end].contains("while fishermen"))
+            .expect("the merged sentence is aligned");
+        assert!(
+            merged.a_sentences.contains(&1) && merged.a_sentences.contains(&2),
+            "{merged:#?}"
+        );
+        assert!(al.coverage_a > 0.99 && al.coverage_b > 0.99);
+    }
+
+    #[test]
+    fn unrelated_texts_on_one_topic_have_no_passages() {
+        let a = doc(&join(&[0, 1, 2, 3]));
+        let b = doc(
+            "The port of the south reported record cargo volumes this year. \
+             Container traffic rose because of new shipping routes to Asia. \
+             Dock workers negotiated a wage increase after a short strike. \
+             The harbour master retires in autumn after thirty years.",
+        );
+        let al = align(side(&a), side(&b), &AlignConfig::default());
+        assert!(al.passages.is_empty(), "{:#?}", al.passages);
+        assert_eq!((al.coverage_a, al.coverage_b), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_paraphrase_chain_is_found_and_classified() {
+        let a = doc(&join(&[0, 1, 2, 3, 4]));
+        let b = doc(
+            "A new breakwater for the northern port was approved by the harbour authority. \
+             Construction should take three years and cost forty million, engineers expect. \
+             Spawning grounds near the reef may be disturbed by the works, fishermen worry. \
+             Any boat owner who loses income will get compensation, the mayor promised. \
+             Early spring is when a public hearing on the environmental study is planned.",
+        );
+        let al = align(side(&a), side(&b), &AlignConfig::default());
+        assert!(al.coverage_b > 0.99, "{al:#?}");
+        // Every sentence is paired with its own rewrite: passages lie on
+        // the diagonal and together hold all five sentences.
+        let mut seen = Vec::new();
+        for p in &al.passages {
+            assert_eq!(p.a_sentences, p.b_sentences, "{p:#?}");
+            assert_ne!(p.kind, PassageKind::Verbatim);
+            seen.extend(p.a_sentences.clone());
+        }
+        assert_eq!(seen, [0, 1, 2, 3, 4]);
+        // Same words in another order: a perfect cosine, yet a paraphrase.
+        let moved = al
+            .passages
+            .iter()
+            .find(|p| p.a_sentences == (2..3))
+            .expect("sentence 2");
+        assert_eq!(moved.kind, PassageKind::Paraphrase);
+        let m = al.similarity.expect("small pairs keep their matrix");
+        assert_eq!(m.dim(), (5, 5));
+        for i in 0..5 {
+            let row_best = (0..5)
+                .max_by(|&x, &y| m[(i, x)].total_cmp(&m[(i, y)]))
+                .unwrap();
+            assert_eq!(row_best, i, "diagonal dominates");
+        }
+    }
+
+    #[test]
+    fn empty_sides_give_an_empty_alignment() {
+        let a = doc("");
+        let b = doc(S[0]);
+        let al = align(side(&a), side(&b), &AlignConfig::default());
+        assert!(al.passages.is_empty());
+    }
+}

@@ -222,3 +222,101 @@ pub fn sort_pairs(pairs: &mut [PairResult]) {
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Documents of random words from a small vocabulary: related by
+    /// vocabulary only.
+    fn corpus(n: usize) -> Vec<Document> {
+        let mut state = 42u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let vocab: Vec<String> = (0..400).map(|i| format!("w{i}x")).collect();
+        (0..n)
+            .map(|d| {
+                let mut text = String::new();
+                for s in 0..12 {
+                    let words: Vec<&str> = (0..15)
+                        .map(|_| vocab[next() % vocab.len()].as_str())
+                        .collect();
+                    text.push_str(&format!("S{s} {}. ", words.join(" ")));
+                }
+                Document::new(format!("d{d:02}"), text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_planted_copies_and_nothing_else() {
+        let mut docs = corpus(40);
+        let copy = docs[3].text.clone();
+        docs.push(Document::new("copy-of-d03", copy));
+        // A near-duplicate: two words changed.
+        let near = docs[7]
+            .text
+            .replacen("S4 ", "S4 changed ", 1)
+            .replacen("S9 ", "S9 altered ", 1);
+        docs.push(Document::new("near-d07", near));
+        let scan = scan(&docs, &Config::default());
+        let flagged: Vec<(&str, &str, Verdict)> = scan
+            .pairs
+            .iter()
+            .filter(|p| p.verdict.is_flagged())
+            .map(|p| {
+                (
+                    docs[p.a as usize].id.as_str(),
+                    docs[p.b as usize].id.as_str(),
+                    p.verdict,
+                )
+            })
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                ("d03", "copy-of-d03", Verdict::Duplicate),
+                ("d07", "near-d07", Verdict::Duplicate)
+            ]
+        );
+        assert!(scan.lsh_candidates >= 2, "LSH finds both copies");
+        let exact = &scan.pairs[0];
+        assert_eq!(exact.scores.jaccard, 1.0);
+        assert!((exact.scores.cosine - 1.0).abs() < 1e-6);
+        let near = &scan.pairs[1];
+        assert!(near.scores.jaccard > 0.9 && near.scores.jaccard < 1.0);
+        assert!(near.scores.containment_a < 1.0 && near.scores.containment_b < 1.0);
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_number_of_threads() {
+        let mut docs = corpus(30);
+        docs.push(Document::new("copy", docs[5].text.clone()));
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                scan(&docs, &Config::default())
+                    .pairs
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.a,
+                            p.b,
+                            p.verdict,
+                            p.scores.cosine.to_bits(),
+                            p.alignment.passages.clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(run(1), run(2));
+    }
+}
