@@ -13,9 +13,11 @@
 //! non-empty bin met along a probe sequence that depends only on the bin
 //! index (never on the set), so two sets agree on a densified position with
 //! the same probability as on a filled one. Signing costs
-//! O(|shingles| + k) instead of k hashes per shingle, and involves no
-//! run-time randomness: the same shingles always give the same signature on
-//! every run and machine.
+//! O(|shingles| + k) instead of k hashes per shingle (one mix per shingle,
+//! then on average k / filled-bins cheap probes per empty bin, which only
+//! matters for sets much smaller than k), and involves no run-time
+//! randomness: the same shingles always give the same signature on every
+//! run and machine.
 
 /// Mixed into every shingle hash before binning. Persisted signatures depend on it.
 const SIGN_SEED: u64 = 0x243F_6A88_85A3_08D3;
@@ -97,6 +99,12 @@ impl MinHasher {
         let filled = bins.iter().filter(|&&v| v != u64::MAX).count();
         if filled == 0 || filled == k {
             return Signature(bins);
+        }
+        if filled == 1 {
+            // Every probe sequence ends at the only filled bin: copy it
+            // everywhere (same result as probing, without ~k^2 probes).
+            let v = bins.iter().copied().min().unwrap_or(u64::MAX);
+            return Signature(vec![v; k]);
         }
         // Optimal densification: probe only the *original* bins so the probe
         // outcome for bin j depends on nothing but j and the set itself.
