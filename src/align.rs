@@ -540,8 +540,8 @@ fn fill_gaps(
         if ra.clone().any(|i| used_a[i]) || rb.clone().any(|j| used_b[j]) {
             continue;
         }
-        let u = Unit { a: ra, b: rb };
-        if cosine_of(va, vb, &u) >= cfg.gap_threshold {
+        let u = trim(Unit { a: ra, b: rb }, va, vb);
+        if !u.a.is_empty() && !u.b.is_empty() && cosine_of(va, vb, &u) >= cfg.gap_threshold {
             found.push(u);
         }
     }
@@ -551,6 +551,27 @@ fn fill_gaps(
         units.push(u);
     }
     units.sort_by_key(|u| (u.b.start, u.a.start));
+}
+
+/// Drop sentences at either end of a unit that share nothing with the
+/// other side (a byline after the last paragraph, say).
+fn trim(mut u: Unit, va: &[SparseVec], vb: &[SparseVec]) -> Unit {
+    const NOTHING: f32 = 0.02;
+    let wb = window(vb, u.b.clone());
+    while !u.a.is_empty() && va[u.a.end - 1].dot(&wb) < NOTHING {
+        u.a.end -= 1;
+    }
+    while !u.a.is_empty() && va[u.a.start].dot(&wb) < NOTHING {
+        u.a.start += 1;
+    }
+    let wa = window(va, u.a.clone());
+    while !u.b.is_empty() && vb[u.b.end - 1].dot(&wa) < NOTHING {
+        u.b.end -= 1;
+    }
+    while !u.b.is_empty() && vb[u.b.start].dot(&wa) < NOTHING {
+        u.b.start += 1;
+    }
+    u
 }
 
 /// Attach to unit `k` an unmatched sentence next to it (on either side)
