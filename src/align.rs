@@ -167,10 +167,12 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
         }
         units.extend(split_units(chain));
     }
-    // Once chains show that one text follows the other, a lone match that
-    // is each sentence's best among those left is a moved sentence, not
-    // chance: admit it at a lower bar.
+    // Once chains show that one text follows the other, weaker evidence
+    // counts too: a lone match that is each sentence's best among those
+    // left (a moved sentence), unmatched sentences between or beside
+    // passages. Without chains it is what any two texts on one topic share.
     let chained: usize = chains.iter().filter(|c| c.len() >= 2).map(Vec::len).sum();
+    units.sort_by_key(|u| (u.b.start, u.a.start));
     if chained >= 4 {
         for s in mutual_best(&seeds, &used_a, &used_b, cfg.context_threshold) {
             used_a[s.i] = true;
@@ -180,11 +182,11 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
                 b: s.j..s.j + 1,
             });
         }
-    }
-    units.sort_by_key(|u| (u.b.start, u.a.start));
-    fill_gaps(&mut units, &va, &vb, &mut used_a, &mut used_b, cfg);
-    for k in 0..units.len() {
-        attach(k, &mut units, &va, &vb, &mut used_a, &mut used_b, cfg);
+        units.sort_by_key(|u| (u.b.start, u.a.start));
+        fill_gaps(&mut units, &va, &vb, &mut used_a, &mut used_b, cfg);
+        for k in 0..units.len() {
+            attach(k, &mut units, &va, &vb, &mut used_a, &mut used_b, cfg);
+        }
     }
     let mut passages: Vec<Passage> = Vec::new();
     for u in &units {
