@@ -5,7 +5,8 @@
 //! [`corpus`] (documents) → [`text`] (tokens and sentences with byte offsets)
 //! → [`shingle`] / [`tfidf`] (shingle hashes, term vectors) → [`minhash`] /
 //! [`lsh`] (signatures, candidate pairs) → [`score`] (scores, verdicts) →
-//! [`align`] (passages) → [`report`] (text, Markdown, JSON).
+//! [`align`] (passages) → [`report`] (text, Markdown, JSON; [`html`] for the
+//! side-by-side HTML page).
 //! [`pipeline`] runs the stages in order; [`config`] holds every setting.
 //!
 //! ```
@@ -29,6 +30,7 @@ pub mod align;
 pub mod config;
 pub mod corpus;
 pub mod error;
+pub mod html;
 pub mod lsh;
 pub mod minhash;
 pub mod pipeline;

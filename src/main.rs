@@ -4,7 +4,7 @@
 
 mod cli;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Find duplicated and paraphrased text across documents and show which
@@ -22,6 +22,10 @@ enum Command {
     Scan(cli::scan::ScanArgs),
     /// Align two documents in full.
     Compare(cli::compare::CompareArgs),
+    /// Print a shell completion script on standard output.
+    Completions(cli::completions::CompletionsArgs),
+    /// Print the manual page (roff) on standard output.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(args) => cli::scan::run(args),
         Command::Compare(args) => cli::compare::run(args),
+        Command::Completions(args) => cli::completions::completions(args, Cli::command()),
+        Command::Man => cli::completions::man(Cli::command()),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,7 @@
 //! [`Report::build`] turns pipeline results into a serialisable [`Report`]
 //! (byte offsets become character offsets and line numbers here, and only
 //! here); the `render_*` functions print it. Adding a format touches only
-//! this module.
+//! this module (HTML, being larger, lives in [`crate::html`]).
 
 use crate::Span;
 use crate::config::Config;
@@ -38,6 +38,10 @@ pub struct DocInfo {
     pub words: usize,
     /// Sentences.
     pub sentences: usize,
+    /// The whole text, kept for documents of reported pairs so the HTML
+    /// report can show them side by side; not in JSON.
+    #[serde(skip)]
+    pub text: Option<String>,
 }
 
 /// One pair of documents.
@@ -55,6 +59,10 @@ pub struct PairReport {
     pub coverage: Coverage,
     /// Aligned passages, in the order of B.
     pub passages: Vec<PassageReport>,
+    /// The sentence similarity matrix (pooled to a bounded size) and where
+    /// the passages lie in it, for the HTML heat map; not in JSON.
+    #[serde(skip)]
+    pub sentence_map: Option<crate::html::SentenceMap>,
 }
 
 /// Share of each document covered by passages, in [0, 1].
@@ -162,20 +170,32 @@ impl Report {
         settings: &Config,
     ) -> Report {
         let positions: Vec<Positions> = docs.iter().map(|d| Positions::new(&d.text)).collect();
+        let reported: Vec<&PairResult> = pairs
+            .iter()
+            .filter(|p| all || p.verdict.is_flagged())
+            .collect();
+        // Only documents of reported pairs keep their text: a large scan
+        // should not hold its corpus twice.
+        let mut shown = vec![false; docs.len()];
+        for p in &reported {
+            shown[p.a as usize] = true;
+            shown[p.b as usize] = true;
+        }
         let documents = docs
             .iter()
             .zip(features)
-            .map(|(d, f)| DocInfo {
+            .zip(&shown)
+            .map(|((d, f), &shown)| DocInfo {
                 id: d.id.clone(),
                 bytes: d.text.len(),
                 chars: d.text.chars().count(),
                 words: f.analysed.tokens.len(),
                 sentences: f.analysed.sentences.len(),
+                text: shown.then(|| d.text.clone()),
             })
             .collect();
-        let pairs = pairs
-            .iter()
-            .filter(|p| all || p.verdict.is_flagged())
+        let pairs = reported
+            .into_iter()
             .map(|p| {
                 let (pa, pb) = (&positions[p.a as usize], &positions[p.b as usize]);
                 PairReport {
@@ -198,6 +218,11 @@ impl Report {
                             kind: s.kind,
                         })
                         .collect(),
+                    sentence_map: p
+                        .alignment
+                        .similarity
+                        .as_ref()
+                        .map(|m| crate::html::SentenceMap::new(m, &p.alignment.passages)),
                 }
             })
             .collect();
@@ -224,15 +249,18 @@ pub enum Format {
     Markdown,
     /// JSON (see README for the schema).
     Json,
+    /// One self-contained HTML page (see [`crate::html`]).
+    Html,
 }
 
 impl Format {
-    /// The format a file name implies (`.json`, `.md`, `.txt`), if any.
+    /// The format a file name implies (`.json`, `.md`, `.txt`, `.html`), if any.
     pub fn from_extension(path: &std::path::Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "json" => Some(Format::Json),
             "md" | "markdown" => Some(Format::Markdown),
             "txt" | "text" => Some(Format::Text),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }
@@ -247,6 +275,7 @@ pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write)
         }
         Format::Text => render_text(report, color, out),
         Format::Markdown => render_markdown(report, out),
+        Format::Html => crate::html::render(report, out),
     }
 }
 

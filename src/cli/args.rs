@@ -19,6 +19,8 @@ pub enum FormatArg {
     Markdown,
     /// JSON.
     Json,
+    /// One self-contained HTML page: both texts side by side.
+    Html,
 }
 
 /// When to colour text output.
@@ -40,7 +42,7 @@ pub struct OutputArgs {
     pub format: FormatArg,
     /// Write the report to FILE instead of standard output, atomically
     /// (never a partial file). Repeatable; the format follows the
-    /// extension (.json, .md, .txt), else --format.
+    /// extension (.json, .md, .txt, .html), else --format.
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<PathBuf>,
     /// Colour in text output.
@@ -66,6 +68,7 @@ impl OutputArgs {
             FormatArg::Text => Format::Text,
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Json => Format::Json,
+            FormatArg::Html => Format::Html,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod compare;
+pub mod completions;
 pub mod output;
 pub mod scan;
 

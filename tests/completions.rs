@@ -1,0 +1,87 @@
+//! `doppel completions SHELL` and `doppel man`: generated from the clap
+//! definitions, so they must name every subcommand and its flags.
+
+use assert_cmd::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("doppel")
+        .expect("the doppel binary is built")
+        .args(args)
+        .output()
+        .expect("doppel runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn completion_scripts_know_subcommands_flags_and_values() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, script, stderr) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        for word in [
+            "scan",
+            "compare",
+            "completions",
+            "format",
+            "lsh-threshold",
+            "seed-threshold",
+            "id-field",
+        ] {
+            assert!(script.contains(word), "{shell} script lacks {word}");
+        }
+        assert!(script.len() > 2_000, "{shell}: {} bytes", script.len());
+    }
+    // Values of --format are offered, html among them.
+    let (_, bash, _) = run(&["completions", "bash"]);
+    assert!(bash.contains("complete -F") && bash.contains("doppel"));
+    let (_, fish, _) = run(&["completions", "fish"]);
+    let at = fish.find("-l format").expect("fish completes --format");
+    // The values follow, one per line, up to the closing quote.
+    let values = &fish[at..at + fish[at..].find("\"\n").expect("values end")];
+    for value in ["text", "markdown", "json", "html"] {
+        assert!(values.contains(&format!("{value}\\t")), "{values}");
+    }
+}
+
+#[test]
+fn unknown_shell_is_an_error() {
+    let (code, stdout, stderr) = run(&["completions", "cmd.exe"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("cmd.exe") && stderr.contains("bash"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn man_page_covers_every_subcommand_and_flag() {
+    let (code, page, stderr) = run(&["man"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(page.contains(".TH doppel 1"), "no title line");
+    // One page: the program's sections once, then one per subcommand.
+    assert_eq!(page.matches(".SH SYNOPSIS").count(), 1);
+    for section in ["DOPPEL SCAN", "DOPPEL COMPARE", "DOPPEL COMPLETIONS"] {
+        assert!(page.contains(&format!(".SH \"{section}\"")), "{section}");
+    }
+    // roff escapes dashes in flags.
+    for flag in [
+        r"\-\-format",
+        r"\-\-output",
+        r"\-\-lsh\-threshold",
+        r"\-\-min\-coverage",
+        r"\-\-all",
+    ] {
+        assert!(page.contains(flag), "{flag} missing");
+    }
+    // Each of scan and compare lists the formats, html included.
+    assert_eq!(
+        page.matches(r"html: One self\-contained HTML page").count(),
+        2
+    );
+    // Defaults come along.
+    assert!(page.contains("[default: 0.5]"));
+}

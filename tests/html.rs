@@ -1,0 +1,304 @@
+//! The HTML report without a browser: escaping of hostile documents,
+//! word differences on the seeds, self-containment, determinism, the
+//! heat map of `compare`, and the fallback to excerpts when a report lacks
+//! the texts. `tests/browser.rs` checks the rendered page in Chromium.
+
+use assert_cmd::Command;
+use doppel::config::Config;
+use doppel::corpus::{self, Document, LoadOptions};
+use doppel::html;
+use doppel::pipeline;
+use doppel::report::{self, Format, Report};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const S000: &str = "seeds/000_51955296cd91fa83.txt";
+const S001: &str = "seeds/001_8e21ef8ac6e0b3df.txt";
+
+fn doppel() -> Command {
+    let mut c = Command::cargo_bin("doppel").expect("the doppel binary is built");
+    c.current_dir(ROOT);
+    c
+}
+
+/// Run the binary; return (exit code, stdout).
+fn run(args: &[&str]) -> (i32, String) {
+    let out = doppel().args(args).output().expect("doppel runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "the binary panicked:\n{stderr}"
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+    )
+}
+
+fn seeds_report() -> Report {
+    let loaded = corpus::load(&[Path::new(ROOT).join("seeds")], &LoadOptions::default())
+        .expect("seeds load");
+    let cfg = Config::default();
+    let scan = pipeline::scan(&loaded.documents, &cfg);
+    Report::build(&loaded.documents, &scan.features, &scan.pairs, false, &cfg)
+}
+
+fn to_html(report: &Report) -> String {
+    let mut out = Vec::new();
+    report::render(report, Format::Html, false, &mut out).expect("renders");
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// The text between `key` and the next `"` after the first `anchor`.
+fn value_after<'h>(html: &'h str, anchor: &str, key: &str) -> &'h str {
+    let at = html
+        .find(anchor)
+        .unwrap_or_else(|| panic!("{anchor} missing"));
+    let rest = &html[at..];
+    let s = rest.find(key).unwrap_or_else(|| panic!("{key} missing")) + key.len();
+    &rest[s..s + rest[s..].find('"').expect("value ends")]
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// Opening and closing tags of `name` balance, so no document text closed
+/// or opened an element.
+fn assert_balanced(html: &str, name: &str) {
+    let open = count(html, &format!("<{name} ")) + count(html, &format!("<{name}>"));
+    let close = count(html, &format!("</{name}>"));
+    assert_eq!(open, close, "<{name}> opened {open} times, closed {close}");
+}
+
+const HOSTILE: &str = "The committee met on Monday to discuss the new bridge. \
+    <script>alert(1)</script> was found in the minutes, next to a stray </div> tag \
+    and an <img src=x onerror=\"alert('x')\"> element. \
+    Members said \"it's fine\" & voted for the budget after hours of debate. \
+    In the end the vote was close and the bridge will be built.";
+
+#[test]
+fn hostile_document_renders_as_text() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Quotes and markup in the file name too: ids reach attributes.
+    let a = dir.path().join("a\"<b>'.txt");
+    let b = dir.path().join("copy.txt");
+    std::fs::write(&a, HOSTILE).expect("write a");
+    std::fs::write(
+        &b,
+        HOSTILE
+            .replace("Monday", "Tuesday")
+            .replace("budget", "plan"),
+    )
+    .expect("write b");
+    let (code, html) = run(&[
+        "compare",
+        a.to_str().expect("UTF-8 path"),
+        b.to_str().expect("UTF-8 path"),
+        "--format",
+        "html",
+    ]);
+    assert_eq!(code, 0, "the copy is flagged");
+    // The document's markup is text: escaped, never live.
+    assert!(
+        !html.contains("<script>alert"),
+        "raw <script> in the output"
+    );
+    assert!(!html.contains("<img"), "raw <img> in the output");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped script missing"
+    );
+    assert!(html.contains("stray &lt;/div&gt; tag"));
+    assert!(html.contains("onerror=&quot;alert(&#39;x&#39;)&quot;"));
+    assert!(html.contains("&quot;it&#39;s fine&quot; &amp; voted"));
+    assert!(
+        html.contains("a&quot;&lt;b&gt;&#39;.txt"),
+        "escaped file name"
+    );
+    // Exactly our own script, and every element the page opens it closes.
+    assert_eq!(count(&html, "<script"), 1);
+    for tag in ["div", "mark", "section", "table", "td", "del", "ins", "svg"] {
+        assert_balanced(&html, tag);
+    }
+    // The hostile text sits inside the passages, so it went through the
+    // word-diff rendering too, on both sides.
+    assert!(count(&html, "&lt;script&gt;alert(1)&lt;/script&gt;") >= 3);
+}
+
+#[test]
+fn excerpt_only_report_escapes_and_links_too() {
+    let a = Document::new("a <i>", HOSTILE);
+    let b = Document::new("b", HOSTILE.replace("Monday", "Friday"));
+    let cfg = Config::default();
+    let (features, pair) = pipeline::compare(&a, &b, &cfg);
+    let mut report = Report::build(&[a, b], &features, &[pair], true, &cfg);
+    // A report built without the texts (say, from an index that keeps
+    // excerpts only) shows the passages as excerpts.
+    for d in &mut report.documents {
+        d.text = None;
+    }
+    let n = report.pairs[0].passages.len();
+    assert!(n >= 1);
+    let html = to_html(&report);
+    assert!(html.contains("cols excerpts"));
+    assert!(!html.contains("<script>alert"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("a &lt;i&gt;"));
+    for k in 0..n {
+        assert_eq!(count(&html, &format!("id=\"p0-a{k}\"")), 1);
+        assert_eq!(count(&html, &format!("id=\"p0-b{k}\"")), 1);
+    }
+    assert_balanced(&html, "mark");
+    assert_balanced(&html, "div");
+}
+
+#[test]
+fn seeds_report_shows_the_spinner_substitution() {
+    let html = to_html(&seeds_report());
+    // Side by side: the word struck in A, its replacement underlined in B.
+    assert!(html.contains("for <del>deterrence</del> purposes."));
+    assert!(html.contains("for <ins>discouragement</ins> purposes."));
+    // Passage by passage: one line with both.
+    assert!(
+        html.contains("<del>deterrence</del> <ins>discouragement</ins> purposes."),
+        "unified diff of the substitution missing"
+    );
+    // "… if deterrence is decoupled from assurance" became "… where
+    // discouragement purposes failed due to a lack of assurance".
+    assert!(html.contains("if deterrence is decoupled from</del>"));
+    assert!(html.contains("<ins>where discouragement purposes failed due to</ins>"));
+}
+
+#[test]
+fn seeds_report_marks_every_passage_on_both_sides() {
+    let report = seeds_report();
+    let html = to_html(&report);
+    let mut total = 0;
+    for (i, p) in report.pairs.iter().enumerate() {
+        for k in 0..p.passages.len() {
+            for (side, other) in [('a', 'b'), ('b', 'a')] {
+                let tag = format!(
+                    "id=\"p{i}-{side}{k}\" data-side=\"{side}\" data-target=\"p{i}-{other}{k}\""
+                );
+                assert_eq!(count(&html, &tag), 1, "{tag}");
+            }
+        }
+        total += p.passages.len();
+    }
+    assert!(total >= 20, "the seeds pair has its passages");
+    // Each passage's mark holds exactly its excerpt (diff tags aside).
+    let p = &report.pairs[0].passages[0];
+    let start = html.find("id=\"p0-b0\"").expect("passage 1 of B");
+    let open_end = start + html[start..].find('>').expect("tag ends") + 1;
+    let close = open_end + html[open_end..].find("</mark>").expect("mark closes");
+    let inner = html[open_end..close]
+        .replace("<ins>", "")
+        .replace("</ins>", "");
+    assert_eq!(inner, html::escape(&p.b.text));
+    // The document counts two marks per passage plus the legend's.
+    assert_eq!(count(&html, "<mark class=\"psg"), 2 * total + 5);
+}
+
+#[test]
+fn report_is_self_contained() {
+    let html = to_html(&seeds_report());
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for needle in [" src=", "<link", "@import", "url(", "<iframe", "<object"] {
+        assert!(!html.contains(needle), "{needle} would fetch something");
+    }
+    for (k, _) in html.match_indices("href=\"") {
+        assert!(
+            html[k + 6..].starts_with('#'),
+            "a link leaves the page: {}",
+            &html[k..(k + 60).min(html.len())]
+        );
+    }
+    assert!(html.len() < 1_000_000, "{} bytes", html.len());
+}
+
+#[test]
+fn same_bytes_whatever_the_thread_count() {
+    let (c1, one) = run(&["scan", "seeds/", "--format", "html", "-j", "1"]);
+    let (c2, two) = run(&["scan", "seeds/", "--format", "html", "-j", "2"]);
+    assert_eq!((c1, c2), (0, 0));
+    assert!(one == two, "HTML differs between -j 1 and -j 2");
+}
+
+#[test]
+fn html_extension_selects_the_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out: PathBuf = dir.path().join("r.HTML");
+    let (code, stdout) = run(&["scan", "seeds/", "-o", out.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0);
+    assert!(stdout.is_empty());
+    let html = std::fs::read_to_string(&out).expect("report written");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+}
+
+#[test]
+fn compare_draws_the_similarity_matrix_with_passages_outlined() {
+    let (code, json) = run(&["compare", S000, S001, "--format", "json"]);
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_str(&json).expect("JSON");
+    let (code, html) = run(&["compare", S000, S001, "--format", "html"]);
+    assert_eq!(code, 0);
+    let sentences = |k: usize| json["documents"][k]["sentences"].as_u64().expect("count");
+    let caption = format!(
+        "{} sentences of A (rows) × {} of B (columns)",
+        sentences(0),
+        sentences(1)
+    );
+    assert!(html.contains(&caption), "caption {caption} missing");
+    let passages = json["pairs"][0]["passages"]
+        .as_array()
+        .expect("passages")
+        .len();
+    assert_eq!(count(&html, "class=\"outline\""), passages);
+    // Each outline leads to its passage in B, in the passage's colour.
+    for k in 0..passages {
+        let hue = value_after(&html, &format!("id=\"p0-b{k}\""), "--h:");
+        let outline = format!("class=\"outline\" style=\"--h:{hue}\" data-target=\"p0-b{k}\"");
+        assert!(html.contains(&outline), "{outline} missing");
+    }
+    // A rewrite is a band along the diagonal: the outlines go down and to
+    // the right, mostly.
+    let mut corners: Vec<(usize, usize)> = Vec::new();
+    for (k, _) in html.match_indices("class=\"outline\"") {
+        let tag_start = html[..k].rfind("<rect").expect("rect");
+        let tag = &html[tag_start..k];
+        let attr = |name: &str| -> usize {
+            value_after(tag, "<rect", &format!(" {name}=\""))
+                .parse()
+                .expect("number")
+        };
+        corners.push((attr("x"), attr("y")));
+    }
+    corners.sort();
+    let rising = corners.windows(2).filter(|w| w[1].1 >= w[0].1).count();
+    assert!(
+        rising * 10 >= (corners.len() - 1) * 8,
+        "outlines do not follow the diagonal: {corners:?}"
+    );
+}
+
+#[test]
+fn empty_report_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("x.txt"), "Nothing to compare here at all.").expect("write");
+    std::fs::write(
+        dir.path().join("y.txt"),
+        "Cats sleep most of the afternoon.",
+    )
+    .expect("write");
+    let (code, html) = run(&[
+        "scan",
+        dir.path().to_str().expect("UTF-8"),
+        "--format",
+        "html",
+    ]);
+    assert_eq!(code, 1);
+    assert!(html.contains("No pair was flagged."));
+    assert!(!html.contains("<section class=\"pair\""));
+}
