@@ -7,6 +7,8 @@
 //! [`lsh`] (signatures, candidate pairs) → [`score`] (scores, verdicts) →
 //! [`align`] (passages) → [`report`] (text, Markdown, JSON).
 //! [`pipeline`] runs the stages in order; [`config`] holds every setting.
+//! [`index`] keeps a reference corpus on disk and checks new documents
+//! against it.
 //!
 //! ```
 //! use doppel::{config::Config, corpus::Document, pipeline, score::Verdict};
@@ -29,6 +31,7 @@ pub mod align;
 pub mod config;
 pub mod corpus;
 pub mod error;
+pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod pipeline;
