@@ -22,6 +22,10 @@ enum Command {
     Scan(cli::scan::ScanArgs),
     /// Align two documents in full.
     Compare(cli::compare::CompareArgs),
+    /// Build, grow and inspect a reference index.
+    Index(cli::index::IndexArgs),
+    /// Check new documents against a reference index.
+    Check(cli::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(args) => cli::scan::run(args),
         Command::Compare(args) => cli::compare::run(args),
+        Command::Index(args) => cli::index::run(args),
+        Command::Check(args) => cli::check::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,7 +2,9 @@
 //! atomic report files in [`output`].
 
 pub mod args;
+pub mod check;
 pub mod compare;
+pub mod index;
 pub mod output;
 pub mod scan;
 
