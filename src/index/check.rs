@@ -46,7 +46,7 @@
 //! thread; analysis, alignment and scoring run in parallel (rayon) over the
 //! documents and pairs of each batch.
 
-use super::{Index, IndexError, IndexResult, decode_terms, tf_weight};
+use super::{Index, IndexError, IndexResult, decode_block, decode_terms, tf_weight};
 use crate::DocId;
 use crate::align::{self, Side};
 use crate::config::Config;
@@ -85,7 +85,7 @@ pub struct Limits {
     /// Postings read, at most.
     pub max_postings: u64,
     /// Documents whose exact cosine is measured: the best by partial score
-    /// (at least four times `top_k`).
+    /// (at least twice `top_k`).
     pub shortlist: usize,
 }
 
@@ -94,7 +94,7 @@ impl Default for Limits {
         Limits {
             max_terms: 48,
             max_postings: 50_000,
-            shortlist: 64,
+            shortlist: 16,
         }
     }
 }
@@ -142,9 +142,9 @@ impl Checked {
     /// A report of this document: its documents are the new document, then
     /// the reference documents of the reported pairs; its pairs are
     /// (reference, new). Unrelated candidates are left out unless `all`.
-    pub fn report(&self, all: bool, settings: &Config) -> Report {
-        let mut docs = vec![self.document.clone()];
-        let mut feats = vec![self.features.clone()];
+    pub fn into_report(self, all: bool, settings: &Config) -> Report {
+        let mut docs = vec![self.document];
+        let mut feats = vec![self.features];
         let mut pairs = Vec::new();
         for m in self
             .matches
@@ -177,7 +177,7 @@ pub struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    /// The line of a report made by [`Checked::report`] (`None` for a
+    /// The line of a report made by [`Checked::into_report`] (`None` for a
     /// report without documents).
     pub fn of(report: &'a Report) -> Option<Line<'a>> {
         let (document, references) = report.documents.split_first()?;
@@ -201,7 +201,7 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// Add the report of one new document (from [`Checked::report`]).
+    /// Add the report of one new document (from [`Checked::into_report`]).
     pub fn push(&mut self, report: Report) {
         let mut docs = report.documents.into_iter();
         self.documents.extend(docs.next());
@@ -230,6 +230,7 @@ impl Collector {
 type QueryTerm = (TermId, f64, Option<(i64, u32)>);
 
 /// The new document's TF-IDF vector, and its terms found in the index.
+#[derive(Default)]
 struct Query {
     vector: SparseVec,
     /// (term id, normalised weight, document frequency), heaviest first.
@@ -247,8 +248,12 @@ pub struct Checker<'i> {
     hasher: MinHasher,
     /// Term text → (id, document frequency), or `None` if not indexed.
     terms: AHashMap<String, Option<(i64, u32)>>,
-    /// Term id → document frequency.
-    df: AHashMap<i64, u32>,
+    /// Whether `terms` holds the whole vocabulary.
+    preloaded: bool,
+    /// Idf by term id (ids are dense), NaN until the term is met.
+    idf_by_id: Vec<f64>,
+    /// The highest term id in the snapshot.
+    max_term: i64,
 }
 
 impl Drop for Checker<'_> {
@@ -275,10 +280,16 @@ impl<'i> Checker<'i> {
             limits: Limits::default(),
             n_docs: 0,
             terms: AHashMap::new(),
-            df: AHashMap::new(),
+            preloaded: false,
+            idf_by_id: Vec::new(),
+            max_term: 0,
         };
         // The first read fixes the snapshot.
         checker.n_docs = index.len()?;
+        checker.max_term = index
+            .conn
+            .query_row("SELECT coalesce(max(term), 0) FROM terms", [], |r| r.get(0))
+            .map_err(index.err())?;
         Ok(checker)
     }
 
@@ -306,6 +317,34 @@ impl<'i> Checker<'i> {
         }
     }
 
+    /// Prepare for checking about `n` new documents: when looking their
+    /// terms up one by one would cost more than reading the whole
+    /// vocabulary (about one lookup per 16 terms read), read it now.
+    pub fn expect(&mut self, n: usize) -> IndexResult<()> {
+        if self.preloaded {
+            return Ok(());
+        }
+        // About 100 distinct terms per document, most of them seen before.
+        if (n as i64).saturating_mul(16) < self.max_term {
+            return Ok(());
+        }
+        let mut st = self
+            .index
+            .conn
+            .prepare("SELECT term, text, df FROM terms")
+            .map_err(self.index.err())?;
+        let mut rows = st.query([]).map_err(self.index.err())?;
+        while let Some(r) = rows.next().map_err(self.index.err())? {
+            let id: i64 = r.get(0).map_err(self.index.err())?;
+            let text: String = r.get(1).map_err(self.index.err())?;
+            let df: u32 = r.get(2).map_err(self.index.err())?;
+            self.terms.insert(text, Some((id, df)));
+            self.set_idf(id, df)?;
+        }
+        self.preloaded = true;
+        Ok(())
+    }
+
     /// Check a batch of new documents; results in input order.
     pub fn check(&mut self, docs: &[Document]) -> IndexResult<Vec<Checked>> {
         let features: Vec<Features> = {
@@ -318,8 +357,14 @@ impl<'i> Checker<'i> {
         let mut queries = Vec::with_capacity(docs.len());
         let mut candidates: Vec<Vec<i64>> = Vec::with_capacity(docs.len());
         for f in &features {
-            let query = self.query(f)?;
             let mut cands = self.lsh_candidates(f)?;
+            // Near-duplicate mode needs the document's vector only for the
+            // cosine of its candidates: most documents have none.
+            let query = if self.mode == Mode::Full || !cands.is_empty() {
+                self.query(f)?
+            } else {
+                Query::default()
+            };
             if self.mode == Mode::Full {
                 cands.extend(self.cosine_candidates(&query, &mut vectors)?);
             }
@@ -398,6 +443,9 @@ impl<'i> Checker<'i> {
         if let Some(&v) = self.terms.get(text) {
             return Ok(v);
         }
+        if self.preloaded {
+            return Ok(None);
+        }
         let v: Option<(i64, u32)> = self
             .index
             .conn
@@ -409,24 +457,52 @@ impl<'i> Checker<'i> {
             .map_err(self.index.err())?;
         self.terms.insert(text.to_owned(), v);
         if let Some((id, df)) = v {
-            self.df.insert(id, df);
+            self.set_idf(id, df)?;
         }
         Ok(v)
     }
 
-    fn df_of(&mut self, id: i64) -> IndexResult<u32> {
-        if let Some(&df) = self.df.get(&id) {
-            return Ok(df);
+    /// Slot of a term id in `idf_by_id`; ids above the snapshot's highest
+    /// are damage.
+    fn slot(&self, id: i64) -> IndexResult<usize> {
+        usize::try_from(id)
+            .ok()
+            .filter(|_| id <= self.max_term)
+            .ok_or_else(|| self.damaged(format!("term id {id} out of range")))
+    }
+
+    fn set_idf(&mut self, id: i64, df: u32) -> IndexResult<()> {
+        let i = self.slot(id)?;
+        if i >= self.idf_by_id.len() {
+            let len = (i + 1)
+                .max(self.idf_by_id.len() * 2)
+                .min(self.max_term as usize + 1);
+            self.idf_by_id.resize(len, f64::NAN);
         }
-        let df: Option<u32> = self
-            .index
-            .conn
-            .prepare_cached("SELECT df FROM terms WHERE term = ?1")
-            .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
-            .map_err(self.index.err())?;
+        self.idf_by_id[i] = self.idf(df);
+        Ok(())
+    }
+
+    /// Idf of a term by id, read from the index the first time.
+    fn idf_of(&mut self, id: i64) -> IndexResult<f64> {
+        let i = self.slot(id)?;
+        if let Some(&idf) = self.idf_by_id.get(i) {
+            if !idf.is_nan() {
+                return Ok(idf);
+            }
+        }
+        let df: Option<u32> = if self.preloaded {
+            None
+        } else {
+            self.index
+                .conn
+                .prepare_cached("SELECT df FROM terms WHERE term = ?1")
+                .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+                .map_err(self.index.err())?
+        };
         let df = df.ok_or_else(|| self.damaged(format!("term {id} is used but not defined")))?;
-        self.df.insert(id, df);
-        Ok(df)
+        self.set_idf(id, df)?;
+        Ok(self.idf(df))
     }
 
     /// Term id as a vector index; ids near `u32::MAX` are kept for terms of
@@ -478,21 +554,29 @@ impl<'i> Checker<'i> {
     }
 
     fn lsh_candidates(&mut self, f: &Features) -> IndexResult<Vec<i64>> {
+        let keys: Vec<i64> = lsh::band_keys(&f.signature, &self.index.params.lsh)
+            .into_iter()
+            .map(|k| k as i64)
+            .collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement for all bands: the per-statement overhead, not the
+        // seeks, dominates these lookups.
+        let sql = format!(
+            "SELECT doc FROM bands WHERE key IN ({})",
+            vec!["?"; keys.len()].join(",")
+        );
         let mut st = self
             .index
             .conn
-            .prepare_cached("SELECT doc FROM bands WHERE key = ?1")
+            .prepare_cached(&sql)
             .map_err(self.index.err())?;
-        let mut out = Vec::new();
-        for key in lsh::band_keys(&f.signature, &self.index.params.lsh) {
-            let rows = st
-                .query_map([key as i64], |r| r.get::<_, i64>(0))
-                .map_err(self.index.err())?;
-            for r in rows {
-                out.push(r.map_err(self.index.err())?);
-            }
-        }
-        Ok(out)
+        let rows = st
+            .query_map(rusqlite::params_from_iter(&keys), |r| r.get::<_, i64>(0))
+            .map_err(self.index.err())?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(self.index.err())
     }
 
     fn cosine_candidates(
@@ -508,7 +592,7 @@ impl<'i> Checker<'i> {
             let mut st = self
                 .index
                 .conn
-                .prepare_cached("SELECT doc, weight FROM postings WHERE term = ?1")
+                .prepare_cached("SELECT first, data FROM postings WHERE term = ?1")
                 .map_err(self.index.err())?;
             for &(term, w, df) in &q.known {
                 // Documents met only through the terms left cannot reach the
@@ -520,12 +604,21 @@ impl<'i> Checker<'i> {
                     continue;
                 }
                 let qw = w * self.idf(df) / super::WEIGHT_SCALE;
-                let rows = st
-                    .query_map([term], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
-                    .map_err(self.index.err())?;
-                for r in rows {
-                    let (doc, weight) = r.map_err(self.index.err())?;
-                    *partial.entry(doc).or_insert(0.0) += qw * weight as f64;
+                let mut rows = st.query([term]).map_err(self.index.err())?;
+                while let Some(r) = rows.next().map_err(self.index.err())? {
+                    let first: i64 = r.get(0).map_err(self.index.err())?;
+                    let data = r.get_ref(1).map_err(self.index.err())?;
+                    let block = data
+                        .as_blob()
+                        .ok()
+                        .and_then(|b| decode_block(first, b))
+                        .ok_or_else(|| IndexError::Damaged {
+                            path: self.index.path.clone(),
+                            reason: format!("postings block ({term}, {first})"),
+                        })?;
+                    for (doc, weight) in block {
+                        *partial.entry(doc).or_insert(0.0) += qw * f64::from(weight);
+                    }
                 }
                 terms_read += 1;
                 postings_read += u64::from(df);
@@ -534,7 +627,7 @@ impl<'i> Checker<'i> {
         }
         let mut ranked: Vec<(i64, f64)> = partial.into_iter().collect();
         ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        ranked.truncate(self.limits.shortlist.max(4 * self.cfg.top_k));
+        ranked.truncate(self.limits.shortlist.max(2 * self.cfg.top_k));
         let mut scored = Vec::with_capacity(ranked.len());
         for (doc, _) in ranked {
             if !vectors.contains_key(&doc) {
@@ -588,9 +681,9 @@ impl<'i> Checker<'i> {
         let mut terms = Vec::with_capacity(counts.len());
         let mut raw = Vec::with_capacity(counts.len());
         for &(id, c) in counts {
-            let df = self.df_of(id)?;
+            let idf = self.idf_of(id)?;
             terms.push(self.term_index(id)?);
-            raw.push(tf_weight(c) * self.idf(df));
+            raw.push(tf_weight(c) * idf);
         }
         let norm = raw.iter().map(|w| w * w).sum::<f64>().sqrt();
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };

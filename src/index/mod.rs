@@ -63,11 +63,19 @@
 //!   documents share this band value".
 //! * `terms (term, text, df)` — the vocabulary of the TF-IDF side and each
 //!   term's document frequency, kept current by `add` and `remove`.
-//! * `postings (term, doc, weight)` — an inverted index: for each term, the
-//!   documents holding it with the term's weight in the document *without*
-//!   idf (sublinear tf over the document's idf-free norm, quantised to 16
-//!   bits). It stays valid as document frequencies change; `check` applies
-//!   the current idf when it reads it.
+//! * `postings (term, first, data)` — an inverted index: for each term,
+//!   the documents holding it, each with the term's weight in the document
+//!   *without* idf (sublinear tf over the document's idf-free norm,
+//!   quantised to a byte), so it stays valid as document frequencies
+//!   change; `check` applies the current idf when it reads it. Postings
+//!   are packed in blocks — delta-coded document numbers as varints and
+//!   one-byte weights, one row per term and block, keyed by the block's first
+//!   document — a few bytes a posting instead of a row each. An add writes
+//!   one block per term, or extends the term's last block while it is
+//!   small, so one-document adds do not fragment the lists.
+//!
+//! Document numbers only grow (`AUTOINCREMENT`): a removed document's
+//! number is never reused, so a term's blocks stay in document order.
 //!
 //! Sentence data is not stored: it is recomputed from the text with the
 //! same code `scan` uses, which keeps the index small and guarantees that
@@ -95,6 +103,9 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Marks the SQLite file as a doppel index (`PRAGMA application_id`, "dopp").
 const APPLICATION_ID: i32 = 0x646F_7070;
 
+/// Database page size in bytes.
+const PAGE_SIZE: usize = 16384;
+
 /// Documents prepared in parallel before being written, per round.
 const WRITE_CHUNK: usize = 2048;
 
@@ -104,9 +115,14 @@ const WRITER_WAIT: Duration = Duration::from_secs(60);
 /// How long a reader waits for a lock (only briefly taken in WAL mode).
 const READER_WAIT: Duration = Duration::from_secs(10);
 
-/// Scale of the quantised posting weights (a weight in (0, 1] becomes an
-/// integer in 1..=65535).
-const WEIGHT_SCALE: f64 = 65535.0;
+/// A term's last postings block is extended by an add while it is smaller
+/// than this many bytes; otherwise the add starts a new block.
+const BLOCK_BYTES: usize = 1024;
+
+/// Scale of the quantised posting weights: a weight in (0, 1] becomes one
+/// byte, 1..=255. Posting weights only rank documents for the exact cosine
+/// computed afterwards, so a byte is precision enough.
+const WEIGHT_SCALE: f64 = 255.0;
 
 /// Errors of the index. Each names the index file.
 #[derive(Debug, thiserror::Error)]
@@ -518,7 +534,7 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE documents (
-    doc       INTEGER PRIMARY KEY,
+    doc       INTEGER PRIMARY KEY AUTOINCREMENT,
     id        TEXT NOT NULL UNIQUE,
     source    TEXT NOT NULL,
     signature BLOB NOT NULL,
@@ -536,10 +552,10 @@ CREATE TABLE terms (
     df   INTEGER NOT NULL
 );
 CREATE TABLE postings (
-    term   INTEGER NOT NULL,
-    doc    INTEGER NOT NULL,
-    weight INTEGER NOT NULL,
-    PRIMARY KEY (term, doc)
+    term  INTEGER NOT NULL,
+    first INTEGER NOT NULL,
+    data  BLOB NOT NULL,
+    PRIMARY KEY (term, first)
 ) WITHOUT ROWID;
 ";
 
@@ -793,9 +809,6 @@ impl Index {
                 for key in lsh::band_keys(&sig, &self.params.lsh) {
                     del_band.execute(params![key as i64, doc]).map_err(err)?;
                 }
-                let mut del_posting = tx
-                    .prepare_cached("DELETE FROM postings WHERE term = ?1 AND doc = ?2")
-                    .map_err(err)?;
                 let mut dec = tx
                     .prepare_cached("UPDATE terms SET df = df - 1 WHERE term = ?1")
                     .map_err(err)?;
@@ -803,7 +816,7 @@ impl Index {
                     .prepare_cached("DELETE FROM terms WHERE term = ?1 AND df <= 0")
                     .map_err(err)?;
                 for (term, _) in terms {
-                    del_posting.execute(params![term, doc]).map_err(err)?;
+                    remove_posting(&tx, &path, term, doc)?;
                     dec.execute([term]).map_err(err)?;
                     drop_term.execute([term]).map_err(err)?;
                 }
@@ -864,33 +877,16 @@ impl Index {
         if docs as u64 != n {
             return Err(damaged(format!("{docs} documents, but meta says {n}")));
         }
-        let bad_df = count(
-            "SELECT count(*) FROM terms t \
-             WHERE t.df != (SELECT count(*) FROM postings p WHERE p.term = t.term)",
-        )?;
-        if bad_df > 0 {
-            return Err(damaged(format!(
-                "{bad_df} terms whose document frequency disagrees with their postings"
-            )));
-        }
-        let orphans = count(
-            "SELECT (SELECT count(*) FROM postings WHERE term NOT IN (SELECT term FROM terms)) \
-                  + (SELECT count(*) FROM postings WHERE doc NOT IN (SELECT doc FROM documents)) \
-                  + (SELECT count(*) FROM bands WHERE doc NOT IN (SELECT doc FROM documents))",
-        )?;
-        if orphans > 0 {
-            return Err(damaged(format!(
-                "{orphans} postings or band keys of missing terms or documents"
-            )));
-        }
         let mut st = self
             .conn
             .prepare("SELECT doc, id, signature, terms FROM documents")
             .map_err(self.err())?;
         let mut rows = st.query([]).map_err(self.err())?;
         let mut expected_bands = 0i64;
-        let mut expected_postings = 0i64;
+        // (term, doc) of every document's term counts, to match the postings.
+        let mut expected: Vec<(i64, i64)> = Vec::new();
         while let Some(r) = rows.next().map_err(self.err())? {
+            let doc: i64 = r.get(0).map_err(self.err())?;
             let id: String = r.get(1).map_err(self.err())?;
             let sig = decode_signature(
                 &r.get::<_, Vec<u8>>(2).map_err(self.err())?,
@@ -900,16 +896,60 @@ impl Index {
             let terms = decode_terms(&r.get::<_, Vec<u8>>(3).map_err(self.err())?)
                 .ok_or_else(|| damaged(format!("term counts of {id:?}")))?;
             expected_bands += lsh::band_keys(&sig, &self.params.lsh).len() as i64;
-            expected_postings += terms.len() as i64;
+            expected.extend(terms.iter().map(|&(t, _)| (t, doc)));
         }
-        let (bands, postings) = (
-            count("SELECT count(*) FROM bands")?,
-            count("SELECT count(*) FROM postings")?,
-        );
-        if bands != expected_bands || postings != expected_postings {
+        drop(rows);
+        let bands = count("SELECT count(*) FROM bands")?;
+        if bands != expected_bands {
             return Err(damaged(format!(
-                "{bands} band keys and {postings} postings, expected {expected_bands} and {expected_postings}"
+                "{bands} band keys, expected {expected_bands}"
             )));
+        }
+        let orphans =
+            count("SELECT count(*) FROM bands WHERE doc NOT IN (SELECT doc FROM documents)")?;
+        if orphans > 0 {
+            return Err(damaged(format!("{orphans} band keys of missing documents")));
+        }
+        let mut found: Vec<(i64, i64)> = Vec::with_capacity(expected.len());
+        let mut st = self
+            .conn
+            .prepare("SELECT term, first, data FROM postings")
+            .map_err(self.err())?;
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let term: i64 = r.get(0).map_err(self.err())?;
+            let first: i64 = r.get(1).map_err(self.err())?;
+            let block = decode_block(first, &r.get::<_, Vec<u8>>(2).map_err(self.err())?)
+                .filter(|b| b.first().is_some_and(|e| e.0 == first))
+                .ok_or_else(|| damaged(format!("postings block ({term}, {first})")))?;
+            found.extend(block.iter().map(|&(d, _)| (term, d)));
+        }
+        expected.sort_unstable();
+        found.sort_unstable();
+        if found != expected {
+            return Err(damaged(format!(
+                "{} postings, but the documents' term counts make {}",
+                found.len(),
+                expected.len()
+            )));
+        }
+        let mut df: BTreeMap<i64, u32> = BTreeMap::new();
+        for (t, _) in &expected {
+            *df.entry(*t).or_insert(0) += 1;
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT term, df FROM terms ORDER BY term")
+            .map_err(self.err())?;
+        let stored = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))
+            .map_err(self.err())?
+            .collect::<Result<BTreeMap<_, _>, _>>()
+            .map_err(self.err())?;
+        if stored != df {
+            return Err(damaged(
+                "document frequencies disagree with the documents' term counts".into(),
+            ));
         }
         Ok(())
     }
@@ -1028,7 +1068,8 @@ impl Builder {
         // any failure: no journal and no syncs while building; finish()
         // syncs once.
         conn.execute_batch(&format!(
-            "PRAGMA application_id = {APPLICATION_ID};
+            "PRAGMA page_size = {PAGE_SIZE};
+             PRAGMA application_id = {APPLICATION_ID};
              PRAGMA journal_mode = OFF;
              PRAGMA synchronous = OFF;
              PRAGMA cache_size = -262144;
@@ -1222,7 +1263,7 @@ fn insert_documents(
             }
         }
         let mut bands: Vec<(i64, i64)> = Vec::new();
-        let mut postings: Vec<(i64, i64, i64)> = Vec::new();
+        let mut postings: Vec<(i64, i64, u32)> = Vec::new();
         {
             let mut insert_doc = conn
                 .prepare_cached(
@@ -1269,7 +1310,7 @@ fn insert_documents(
                     .sqrt();
                 postings.extend(counts.iter().map(|&(t, c)| {
                     let w = (tf_weight(c) / norm * WEIGHT_SCALE).round();
-                    (t, doc, w.clamp(1.0, WEIGHT_SCALE) as i64)
+                    (t, doc, w.clamp(1.0, WEIGHT_SCALE) as u32)
                 }));
             }
         }
@@ -1284,11 +1325,9 @@ fn insert_documents(
             for (k, d) in &bands {
                 ins.execute(params![k, d]).map_err(err)?;
             }
-            let mut ins = conn
-                .prepare_cached("INSERT INTO postings (term, doc, weight) VALUES (?1, ?2, ?3)")
-                .map_err(err)?;
-            for (t, d, w) in &postings {
-                ins.execute(params![t, d, w]).map_err(err)?;
+            for run in postings.chunk_by(|x, y| x.0 == y.0) {
+                let entries: Vec<(i64, u32)> = run.iter().map(|&(_, d, w)| (d, w)).collect();
+                append_postings(conn, path, run[0].0, &entries)?;
             }
             let mut new_term = conn
                 .prepare_cached("INSERT INTO terms (term, text, df) VALUES (?1, ?2, ?3)")
@@ -1308,6 +1347,112 @@ fn insert_documents(
     let n = meta_count(conn, path)?;
     set_meta(conn, path, "n_docs", &(n + docs.len() as u64).to_string())?;
     Ok(docs.len())
+}
+
+/// Add postings `(doc, weight)` for `term`, every doc above those already
+/// listed: extend the term's last block while it is small, else start one.
+fn append_postings(
+    conn: &Connection,
+    path: &Path,
+    term: i64,
+    entries: &[(i64, u32)],
+) -> IndexResult<()> {
+    let err = |e| db_error(path, e);
+    let last: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT first, data FROM postings WHERE term = ?1 ORDER BY first DESC LIMIT 1",
+        )
+        .and_then(|mut st| {
+            st.query_row([term], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(err)?;
+    match last {
+        Some((first, mut data)) if data.len() < BLOCK_BYTES => {
+            let block = decode_block(first, &data).ok_or_else(|| IndexError::Damaged {
+                path: path.to_path_buf(),
+                reason: format!("postings of term {term}"),
+            })?;
+            let prev = block.last().map_or(first, |e| e.0);
+            encode_block_into(&mut data, prev, entries);
+            conn.prepare_cached("UPDATE postings SET data = ?3 WHERE term = ?1 AND first = ?2")
+                .and_then(|mut st| st.execute(params![term, first, data]))
+                .map_err(err)?;
+        }
+        _ => {
+            let first = entries[0].0;
+            let mut data = Vec::with_capacity(entries.len() * 4);
+            encode_block_into(&mut data, first, entries);
+            conn.prepare_cached("INSERT INTO postings (term, first, data) VALUES (?1, ?2, ?3)")
+                .and_then(|mut st| st.execute(params![term, first, data]))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// Drop `doc` from the postings of `term`.
+fn remove_posting(conn: &Connection, path: &Path, term: i64, doc: i64) -> IndexResult<()> {
+    let err = |e| db_error(path, e);
+    let damaged = || IndexError::Damaged {
+        path: path.to_path_buf(),
+        reason: format!("postings of term {term} lack document {doc}"),
+    };
+    let (first, data): (i64, Vec<u8>) = conn
+        .prepare_cached(
+            "SELECT first, data FROM postings WHERE term = ?1 AND first <= ?2 \
+             ORDER BY first DESC LIMIT 1",
+        )
+        .and_then(|mut st| {
+            st.query_row([term, doc], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(err)?
+        .ok_or_else(damaged)?;
+    let mut block = decode_block(first, &data).ok_or_else(damaged)?;
+    let at = block.iter().position(|e| e.0 == doc).ok_or_else(damaged)?;
+    block.remove(at);
+    conn.prepare_cached("DELETE FROM postings WHERE term = ?1 AND first = ?2")
+        .and_then(|mut st| st.execute([term, first]))
+        .map_err(err)?;
+    if let Some(&(new_first, _)) = block.first() {
+        let mut data = Vec::with_capacity(block.len() * 4);
+        encode_block_into(&mut data, new_first, &block);
+        conn.prepare_cached("INSERT INTO postings (term, first, data) VALUES (?1, ?2, ?3)")
+            .and_then(|mut st| st.execute(params![term, new_first, data]))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Append `(doc, weight)` entries to a block whose last document is
+/// `prev` (its first document for an empty block): each a document delta
+/// as a varint, then the weight as one byte.
+fn encode_block_into(out: &mut Vec<u8>, mut prev: i64, entries: &[(i64, u32)]) {
+    for &(doc, w) in entries {
+        put_varint(out, (doc - prev) as u64);
+        out.push(w.clamp(1, 255) as u8);
+        prev = doc;
+    }
+}
+
+/// Decode a postings block starting at document `first`; `None` for bytes
+/// [`encode_block_into`] did not write.
+pub(crate) fn decode_block(first: i64, bytes: &[u8]) -> Option<Vec<(i64, u32)>> {
+    let mut out = Vec::with_capacity(bytes.len() / 3);
+    let mut pos = 0;
+    let mut prev = first;
+    while pos < bytes.len() {
+        let delta = i64::try_from(get_varint(bytes, &mut pos)?).ok()?;
+        let w = u32::from(*bytes.get(pos)?);
+        pos += 1;
+        if (!out.is_empty() && delta == 0) || w == 0 {
+            return None;
+        }
+        prev = prev.checked_add(delta)?;
+        out.push((prev, w));
+    }
+    Some(out)
 }
 
 fn encode_signature(sig: &Signature) -> Vec<u8> {
@@ -1392,6 +1537,74 @@ mod tests {
         assert_eq!(decode_terms(&[0x85]), None);
         assert_eq!(decode_terms(&[1, 0]), None);
         assert_eq!(decode_terms(&[1, 1, 0, 1]), None);
+    }
+
+    #[test]
+    fn postings_blocks_stay_consistent_through_small_adds_and_removes() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = IndexParams::from_config(&Config::default());
+        let doc = |i: usize| {
+            Document::new(
+                format!("d{i:03}"),
+                format!("Shared words open every text here. Marker w{i}x stands alone."),
+            )
+        };
+        let path = dir.path().join("small-adds.db");
+        Builder::new(&path, &params, false)
+            .unwrap()
+            .finish()
+            .unwrap();
+        let mut index = Index::open(&path).unwrap();
+        {
+            // One document per write, as many one-file adds would do, in a
+            // single transaction to keep the test fast.
+            let tx =
+                rusqlite::Transaction::new_unchecked(&index.conn, TransactionBehavior::Immediate)
+                    .unwrap();
+            for i in 0..700 {
+                insert_documents(&tx, &path, &params, &[doc(i)]).unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let blocks: i64 = index
+            .conn
+            .query_row(
+                "SELECT count(*) FROM postings WHERE term = (SELECT term FROM terms WHERE text = 'share')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            (2..=10).contains(&blocks),
+            "700 postings of one term in {blocks} blocks"
+        );
+        index.verify().unwrap();
+        // Remove the first of every block and a spread of others.
+        let gone: Vec<String> = (0..700)
+            .filter(|i| i % 3 == 0 || *i < 5)
+            .map(|i| format!("d{i:03}"))
+            .collect();
+        index.remove(&gone).unwrap();
+        index.verify().unwrap();
+        let kept: Vec<Document> = (0..700)
+            .filter(|i| !(i % 3 == 0 || *i < 5))
+            .map(doc)
+            .collect();
+        let fresh = dir.path().join("fresh.db");
+        let mut b = Builder::new(&fresh, &params, false).unwrap();
+        b.add(&kept).unwrap();
+        b.finish().unwrap();
+        let fresh = Index::open_read_only(&fresh).unwrap();
+        assert_eq!(index.len().unwrap(), kept.len() as u64);
+        assert_eq!(
+            index.document_frequencies().unwrap(),
+            fresh.document_frequencies().unwrap()
+        );
+        assert_eq!(index.document_frequencies().unwrap()["share"], kept.len() as u32);
+        // A damaged block is reported, not trusted.
+        assert_eq!(decode_block(5, &[0, 0]), None);
+        assert_eq!(decode_block(5, &[0, 7, 0]), None);
+        assert_eq!(decode_block(5, &[0, 7, 3, 9]), Some(vec![(5, 7), (8, 9)]));
     }
 
     #[test]
