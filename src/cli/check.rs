@@ -13,6 +13,7 @@ use doppel::index::Index;
 use doppel::index::check::{Checker, Collector, Line, Mode};
 use doppel::pipeline;
 use doppel::report::{PairReport, Report};
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -270,13 +271,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         ModeArg::NearDuplicate => Mode::NearDuplicate,
     };
     let mut checker = Checker::new(&index, &cfg, mode)?;
+    checker.expect(docs.len())?;
     let mut collector = Collector::default();
     let mut flagged = 0;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (b, batch) in docs.chunks(BATCH).enumerate() {
-        for (k, checked) in checker.check(batch)?.into_iter().enumerate() {
-            let mut report = checked.report(args.all, &cfg);
+        // Reports are built (and the analyses freed) in parallel.
+        let reports: Vec<Report> = checker
+            .check(batch)?
+            .into_par_iter()
+            .map(|c| c.into_report(args.all, &cfg))
+            .collect();
+        for (k, mut report) in reports.into_iter().enumerate() {
             report.pairs.append(&mut within[b * BATCH + k]);
             flagged += report.flagged();
             if let Some(line) = Line::of(&report) {
