@@ -8,6 +8,8 @@
 //! [`align`] (passages) → [`report`] (text, Markdown, JSON; [`html`] for the
 //! side-by-side HTML page).
 //! [`pipeline`] runs the stages in order; [`config`] holds every setting.
+//! [`index`] keeps a reference corpus on disk and checks new documents
+//! against it.
 //!
 //! ```
 //! use doppel::{config::Config, corpus::Document, pipeline, score::Verdict};
@@ -31,6 +33,7 @@ pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod html;
+pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod pipeline;

@@ -26,6 +26,10 @@ enum Command {
     Completions(cli::completions::CompletionsArgs),
     /// Print the manual page (roff) on standard output.
     Man,
+    /// Build, grow and inspect a reference index.
+    Index(cli::index::IndexArgs),
+    /// Check new documents against a reference index.
+    Check(cli::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         Command::Compare(args) => cli::compare::run(args),
         Command::Completions(args) => cli::completions::completions(args, Cli::command()),
         Command::Man => cli::completions::man(Cli::command()),
+        Command::Index(args) => cli::index::run(args),
+        Command::Check(args) => cli::check::run(args),
     };
     match result {
         Ok(code) => code,

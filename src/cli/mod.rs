@@ -2,8 +2,10 @@
 //! atomic report files in [`output`].
 
 pub mod args;
+pub mod check;
 pub mod compare;
 pub mod completions;
+pub mod index;
 pub mod output;
 pub mod scan;
 

@@ -1,0 +1,314 @@
+//! `doppel check --index PATH NEW…`: new documents against a reference
+//! index (see [`doppel::index::check`]).
+
+use super::args::{ColorArg, FormatArg, OutputArgs};
+use super::index::ParamArgs;
+use super::output::PENDING;
+use anyhow::Context;
+use clap::builder::PossibleValue;
+use clap::{Args, ValueEnum};
+use doppel::config::Config;
+use doppel::corpus;
+use doppel::index::Index;
+use doppel::index::check::{Checker, Collector, Line, Mode};
+use doppel::pipeline;
+use doppel::report::{PairReport, Report};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::OnceLock;
+
+/// New documents checked per round: enough to keep every core busy, few
+/// enough that JSON Lines output flows steadily.
+const BATCH: usize = 256;
+
+/// Output formats of `check`: the report formats, plus JSON Lines.
+#[derive(Clone, Copy, Debug)]
+pub enum CheckFormat {
+    /// A report format, as `scan` writes it.
+    Report(FormatArg),
+    /// JSON Lines: one object per new document, written as each is done.
+    Jsonl,
+}
+
+impl ValueEnum for CheckFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: OnceLock<Vec<CheckFormat>> = OnceLock::new();
+        VARIANTS.get_or_init(|| {
+            FormatArg::value_variants()
+                .iter()
+                .map(|f| CheckFormat::Report(*f))
+                .chain([CheckFormat::Jsonl])
+                .collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            CheckFormat::Report(f) => f.to_possible_value(),
+            CheckFormat::Jsonl => Some(
+                PossibleValue::new("jsonl")
+                    .help("JSON Lines: one object per new document, written as each is done"),
+            ),
+        }
+    }
+}
+
+/// Candidate search.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ModeArg {
+    /// LSH and TF-IDF candidates: finds paraphrases too.
+    Full,
+    /// LSH candidates only: copies and light edits, several times faster.
+    NearDuplicate,
+}
+
+/// Settings of a check that the index does not fix.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Matching")]
+pub struct QueryArgs {
+    /// Document cosine (TF-IDF) at which a reference document becomes a
+    /// candidate.
+    #[arg(long, default_value_t = 0.2)]
+    pub cosine_threshold: f32,
+    /// Nearest reference documents by cosine kept per new document (0: no
+    /// limit).
+    #[arg(long, default_value_t = 10)]
+    pub top_k: usize,
+    /// Sentence cosine at which two sentences may be aligned.
+    #[arg(long, default_value_t = 0.2)]
+    pub seed_threshold: f32,
+    /// Share of either document passages must cover for "derivative".
+    #[arg(long, default_value_t = 0.3)]
+    pub min_coverage: f64,
+    /// Exact shingle Jaccard for "duplicate".
+    #[arg(long, default_value_t = 0.9)]
+    pub duplicate: f64,
+    /// Exact shingle Jaccard for "near-duplicate".
+    #[arg(long, default_value_t = 0.5)]
+    pub near_duplicate: f64,
+}
+
+/// Flags of `check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// New documents: files, directories (read recursively) or `-` for
+    /// standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The reference index (from `doppel index build`).
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Also compare the new documents with each other.
+    #[arg(long)]
+    pub within: bool,
+    /// Candidate search.
+    #[arg(long, value_enum, default_value = "full")]
+    pub mode: ModeArg,
+    /// Also report candidates judged unrelated.
+    #[arg(long)]
+    pub all: bool,
+    /// Worker threads (0: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+    /// Write to FILE instead of standard output, atomically. Repeatable;
+    /// the format follows the extension (.json, .md, .txt, .jsonl), else
+    /// --format.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    #[command(flatten)]
+    pub input: super::args::InputArgs,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[command(flatten)]
+    pub query: QueryArgs,
+}
+
+impl QueryArgs {
+    /// `cfg` with these settings, validated.
+    fn apply(&self, mut cfg: Config) -> anyhow::Result<Config> {
+        cfg.cosine_threshold = self.cosine_threshold;
+        cfg.top_k = self.top_k;
+        cfg.align.seed_threshold = self.seed_threshold;
+        cfg.verdict.coverage = self.min_coverage;
+        cfg.verdict.duplicate = self.duplicate;
+        cfg.verdict.near_duplicate = self.near_duplicate;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}
+
+/// A JSON Lines file written as documents are checked: a temporary file
+/// beside the target, renamed over it once complete.
+struct JsonlFile {
+    target: PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl JsonlFile {
+    fn open(target: &Path) -> anyhow::Result<JsonlFile> {
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "{}: cannot write the output file: directory {} does not exist",
+                target.display(),
+                dir.display()
+            );
+        }
+        let temp = tempfile::Builder::new()
+            .prefix(".doppel-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
+        if let Ok(mut p) = PENDING.lock() {
+            p.push(temp.path().to_path_buf());
+        }
+        Ok(JsonlFile {
+            target: target.to_path_buf(),
+            temp,
+        })
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        let temp_path = self.temp.path().to_path_buf();
+        let fail = || format!("{}: write failed", self.target.display());
+        self.temp.as_file().sync_all().with_context(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.target)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0o644);
+            let _ = self
+                .temp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode));
+        }
+        let target = self.target.clone();
+        self.temp
+            .persist(&target)
+            .with_context(|| format!("{}: cannot replace the output file", target.display()))?;
+        if let Ok(mut p) = PENDING.lock() {
+            p.retain(|x| x != &temp_path);
+        }
+        Ok(())
+    }
+}
+
+fn is_jsonl_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+}
+
+/// Check every new document against the index, in batches (parallel
+/// within each, see [`Checker::check`]), streaming JSON Lines as batches
+/// complete and gathering one report for the other formats.
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open_read_only(&args.index)?;
+    index
+        .params()
+        .check_flags(&args.params.flags(), &args.index)?;
+    let cfg = args.query.apply(index.params().config())?;
+    super::threads(args.threads)?;
+
+    // Outputs first, so a bad path fails before any work.
+    let report_format = match args.format {
+        CheckFormat::Report(f) => f,
+        CheckFormat::Jsonl => FormatArg::Json,
+    };
+    let stdout_jsonl = matches!(args.format, CheckFormat::Jsonl);
+    let (jsonl_paths, report_paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.output.iter().cloned().partition(|p| {
+            is_jsonl_name(p)
+                || (stdout_jsonl && doppel::report::Format::from_extension(p).is_none())
+        });
+    let report_out = OutputArgs {
+        format: report_format,
+        output: report_paths,
+        color: args.color,
+    };
+    let report_files = report_out.open()?;
+    let mut jsonl_files = jsonl_paths
+        .iter()
+        .map(|p| JsonlFile::open(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let to_stdout = args.output.is_empty();
+    let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
+
+    let loaded = corpus::load(&args.paths, &args.input.load_options())?;
+    let failed = super::report_problems(&loaded, args.input.quiet);
+    let docs = &loaded.documents;
+
+    // Pairs among the new documents, each reported with the later one.
+    let mut within: Vec<Vec<PairReport>> = vec![Vec::new(); docs.len()];
+    if args.within {
+        let scan = pipeline::scan(docs, &cfg);
+        let kept: Vec<_> = scan
+            .pairs
+            .iter()
+            .filter(|p| args.all || p.verdict.is_flagged())
+            .cloned()
+            .collect();
+        let r = Report::build(docs, &scan.features, &kept, true, &cfg);
+        for (p, pr) in kept.iter().zip(r.pairs) {
+            within[p.b as usize].push(pr);
+        }
+    }
+
+    let mode = match args.mode {
+        ModeArg::Full => Mode::Full,
+        ModeArg::NearDuplicate => Mode::NearDuplicate,
+    };
+    let mut checker = Checker::new(&index, &cfg, mode)?;
+    checker.expect(docs.len())?;
+    let mut collector = Collector::default();
+    let mut flagged = 0;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (b, batch) in docs.chunks(BATCH).enumerate() {
+        // Reports are built (and the analyses freed) in parallel.
+        let reports: Vec<Report> = checker
+            .check(batch)?
+            .into_par_iter()
+            .map(|c| c.into_report(args.all, &cfg))
+            .collect();
+        for (k, mut report) in reports.into_iter().enumerate() {
+            report.pairs.append(&mut within[b * BATCH + k]);
+            flagged += report.flagged();
+            if let Some(line) = Line::of(&report) {
+                let json = serde_json::to_string(&line)?;
+                if to_stdout && stdout_jsonl {
+                    writeln!(out, "{json}")?;
+                }
+                for f in &mut jsonl_files {
+                    writeln!(f.temp, "{json}")
+                        .with_context(|| format!("{}: write failed", f.target.display()))?;
+                }
+            }
+            if need_report {
+                collector.push(report);
+            }
+        }
+        out.flush()?;
+    }
+    drop(out);
+    drop(checker);
+    for f in jsonl_files {
+        f.finish()?;
+    }
+    if need_report {
+        report_out.emit(report_files, &collector.finish(&cfg))?;
+    }
+    Ok(super::status(failed, flagged))
+}

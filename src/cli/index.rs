@@ -1,0 +1,281 @@
+//! `doppel index build|add|stats|remove`: the reference index on disk (see
+//! [`doppel::index`]).
+
+use super::args::InputArgs;
+use super::output::PENDING;
+use anyhow::bail;
+use clap::{Args, Subcommand};
+use doppel::corpus::{self, Document};
+use doppel::index::{Builder, Index, ParamFlags};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Flags of `index`.
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    pub command: IndexCommand,
+}
+
+/// The subcommands of `index`.
+#[derive(Subcommand, Debug)]
+pub enum IndexCommand {
+    /// Create an index of reference documents (written aside, then moved
+    /// into place: never a half-built index).
+    Build(BuildArgs),
+    /// Add documents to an index, in one transaction: all or none.
+    Add(AddArgs),
+    /// Show an index's size, counts and parameters.
+    Stats(StatsArgs),
+    /// Remove documents from an index by id, in one transaction.
+    Remove(RemoveArgs),
+}
+
+/// The parameters fixed when an index is built. At build time, flags not
+/// given take their defaults; later, a flag given must match the index.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Index parameters (fixed at build time)")]
+pub struct ParamArgs {
+    /// Values per MinHash signature [default at build: 128].
+    #[arg(long)]
+    pub num_perm: Option<usize>,
+    /// Words per shingle (characters with --char-shingles) [default at
+    /// build: 5].
+    #[arg(long)]
+    pub shingle_size: Option<usize>,
+    /// Shingle characters instead of words.
+    #[arg(long)]
+    pub char_shingles: bool,
+    /// Jaccard similarity the LSH bands are tuned for [default at build:
+    /// 0.5].
+    #[arg(long)]
+    pub lsh_threshold: Option<f64>,
+    /// Do not stem words on the TF-IDF side.
+    #[arg(long)]
+    pub no_stem: bool,
+    /// Keep English stop words on the TF-IDF side.
+    #[arg(long)]
+    pub keep_stop_words: bool,
+}
+
+impl ParamArgs {
+    /// The flags as typed.
+    pub fn flags(&self) -> ParamFlags {
+        ParamFlags {
+            num_perm: self.num_perm,
+            shingle_size: self.shingle_size,
+            char_shingles: self.char_shingles,
+            lsh_threshold: self.lsh_threshold,
+            no_stem: self.no_stem,
+            keep_stop_words: self.keep_stop_words,
+        }
+    }
+}
+
+/// Flags of `index build`.
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Reference documents: files, directories (read recursively) or `-`
+    /// for standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The index file to create.
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Replace an existing index.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (0: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub params: ParamArgs,
+}
+
+/// Flags of `index add`.
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// Documents to add: files, directories (read recursively) or `-` for
+    /// standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The index file.
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Worker threads (0: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub params: ParamArgs,
+}
+
+/// Flags of `index stats`.
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// The index file.
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also check the whole index for damage (reads every page).
+    #[arg(long)]
+    pub verify: bool,
+}
+
+/// Flags of `index remove`.
+#[derive(Args, Debug)]
+pub struct RemoveArgs {
+    /// Ids of the documents to remove.
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// The index file.
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Do not print the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Run one `index` subcommand. Exit status 0 on success (errors exit 2
+/// through `main`).
+pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        IndexCommand::Build(a) => build(a),
+        IndexCommand::Add(a) => add(a),
+        IndexCommand::Stats(a) => stats(a),
+        IndexCommand::Remove(a) => remove(a),
+    }
+}
+
+/// Load documents; an input that could not be read stops the command, so
+/// an index never silently lacks a document it was given.
+fn load(paths: &[PathBuf], input: &InputArgs) -> anyhow::Result<Vec<Document>> {
+    let loaded = corpus::load(paths, &input.load_options())?;
+    if super::report_problems(&loaded, input.quiet) {
+        bail!("nothing was indexed: an input could not be read (see above)");
+    }
+    Ok(loaded.documents)
+}
+
+fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let params = args.params.flags().params()?;
+    super::threads(args.threads)?;
+    let start = Instant::now();
+    let docs = load(&args.paths, &args.input)?;
+    let mut builder = Builder::new(&args.index, &params, args.force)?;
+    let temp = builder.temp_path().to_path_buf();
+    if let Ok(mut p) = PENDING.lock() {
+        p.push(temp.clone());
+    }
+    let n = builder.add(&docs)?;
+    builder.finish()?;
+    if let Ok(mut p) = PENDING.lock() {
+        p.retain(|x| x != &temp);
+    }
+    if !args.input.quiet {
+        eprintln!(
+            "doppel: indexed {n} document{} into {} in {:.1} s",
+            if n == 1 { "" } else { "s" },
+            args.index.display(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add(args: &AddArgs) -> anyhow::Result<ExitCode> {
+    super::threads(args.threads)?;
+    let start = Instant::now();
+    // Open first: a wrong path or parameter fails before any reading.
+    let mut index = Index::open(&args.index)?;
+    index
+        .params()
+        .check_flags(&args.params.flags(), &args.index)?;
+    let docs = load(&args.paths, &args.input)?;
+    let n = index.add(&docs)?;
+    if !args.input.quiet {
+        eprintln!(
+            "doppel: added {n} document{} to {} ({} in all) in {:.1} s",
+            if n == 1 { "" } else { "s" },
+            args.index.display(),
+            index.len()?,
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open_read_only(&args.index)?;
+    if args.verify {
+        index.verify()?;
+    }
+    let s = index.stats()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let p = &s.params;
+    let per_doc = if s.documents > 0 {
+        format!(
+            "{:.0}",
+            (s.file_bytes + s.wal_bytes) as f64 / s.documents as f64
+        )
+    } else {
+        "-".into()
+    };
+    let shingles = match p.shingle {
+        doppel::shingle::ShingleKind::Words(n) => format!("word {n}-grams"),
+        doppel::shingle::ShingleKind::Chars(n) => format!("character {n}-grams"),
+    };
+    println!("index            {}", s.path.display());
+    println!(
+        "format           version {} (created by {})",
+        s.format_version, s.created_by
+    );
+    println!("documents        {}", s.documents);
+    println!("terms            {}", s.terms);
+    println!(
+        "size             {} bytes (+ {} in the write-ahead log), {} bytes per document",
+        s.file_bytes, s.wal_bytes, per_doc
+    );
+    println!("shingles         {shingles}");
+    println!(
+        "minhash          {} values; LSH threshold {} ({} bands of {} rows)",
+        p.num_perm, p.lsh_threshold, p.lsh.bands, p.lsh.rows
+    );
+    println!(
+        "tf-idf terms     {}, {}",
+        if p.stem { "stemmed" } else { "not stemmed" },
+        if p.stop_words {
+            "stop words dropped"
+        } else {
+            "stop words kept"
+        }
+    );
+    println!("fingerprint      {}", s.fingerprint);
+    if args.verify {
+        println!("verified         ok");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
+    let mut index = Index::open(&args.index)?;
+    let n = index.remove(&args.ids)?;
+    if !args.quiet {
+        eprintln!(
+            "doppel: removed {n} document{} from {} ({} left)",
+            if n == 1 { "" } else { "s" },
+            args.index.display(),
+            index.len()?
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

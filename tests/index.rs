@@ -1,0 +1,963 @@
+//! The reference index and `doppel check`, through the binary as a user runs
+//! them (and through the library where the index's contents are compared).
+//!
+//! The seeds: 000 is an article, 001 a spun rewrite of it, 002–004 other
+//! articles on the same topic. Generated documents come from a small
+//! deterministic generator of pseudo-words, so their overlaps are known.
+
+use assert_cmd::Command;
+use doppel::index::Index;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const S000: &str = "000_51955296cd91fa83.txt";
+const S001: &str = "001_8e21ef8ac6e0b3df.txt";
+const S002: &str = "002_38f6590440b9d911.txt";
+const S003: &str = "003_78536e3fa57423e4.txt";
+const S004: &str = "004_795a0b2c7150b453.txt";
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+fn doppel() -> Command {
+    let mut c = Command::cargo_bin("doppel").expect("the doppel binary is built");
+    c.current_dir(ROOT);
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    let out = doppel().args(args).output().expect("doppel runs");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "the binary panicked:\n{}",
+        run.stderr
+    );
+    run
+}
+
+fn p(path: &Path) -> String {
+    path.to_str().expect("UTF-8 temp path").to_string()
+}
+
+fn seed(name: &str) -> String {
+    format!("seeds/{name}")
+}
+
+/// A directory holding copies of some seeds (ids are the file names, as for
+/// `scan seeds/`).
+fn seed_dir(root: &Path, names: &[&str]) -> PathBuf {
+    let dir = root.join("ref");
+    std::fs::create_dir_all(&dir).unwrap();
+    for n in names {
+        std::fs::copy(Path::new(ROOT).join("seeds").join(n), dir.join(n)).unwrap();
+    }
+    dir
+}
+
+fn build(docs: &[&str], index: &Path) {
+    let mut args = vec!["index".to_string(), "build".into(), "-q".into()];
+    args.extend(docs.iter().map(|s| s.to_string()));
+    args.extend(["--index".into(), p(index)]);
+    let r = run(&args);
+    assert_eq!(r.code, 0, "build failed: {}", r.stderr);
+}
+
+/// Byte spans, kinds and scores of a JSON pair's passages.
+fn passages(pair: &Value) -> Vec<(u64, u64, u64, u64, String, String)> {
+    pair["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["a"]["byte_start"].as_u64().unwrap(),
+                x["a"]["byte_end"].as_u64().unwrap(),
+                x["b"]["byte_start"].as_u64().unwrap(),
+                x["b"]["byte_end"].as_u64().unwrap(),
+                x["kind"].as_str().unwrap().to_string(),
+                format!("{:.5}", x["score"].as_f64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+fn pairs(report: &Value) -> &Vec<Value> {
+    report["pairs"].as_array().expect("pairs")
+}
+
+/// (a, b, verdict) of each pair.
+fn pair_list(report: &Value) -> Vec<(String, String, String)> {
+    pairs(report)
+        .iter()
+        .map(|x| {
+            (
+                x["a"].as_str().unwrap().into(),
+                x["b"].as_str().unwrap().into(),
+                x["verdict"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+/// splitmix64: deterministic generated text.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next()) * n as u128) >> 64) as usize
+    }
+}
+
+/// A pseudo-word from a number: distinct numbers give distinct words.
+fn word(mut n: usize) -> String {
+    const SYL: [&str; 16] = [
+        "ka", "lo", "mi", "ten", "ra", "vo", "sel", "dun", "pri", "ma", "gor", "el", "tis", "bu",
+        "nar", "quo",
+    ];
+    let mut w = String::new();
+    loop {
+        w.push_str(SYL[n % 16]);
+        n /= 16;
+        if n == 0 {
+            break;
+        }
+    }
+    w
+}
+
+/// Words of a generated document: half from a small common vocabulary,
+/// half from a large one, so documents share common words but not
+/// passages.
+fn words(rng: &mut Rng, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            if rng.below(2) == 0 {
+                word(rng.below(200))
+            } else {
+                word(200 + rng.below(50_000))
+            }
+        })
+        .collect()
+}
+
+/// Sentences of 10 words.
+fn text_of(words: &[String]) -> String {
+    words
+        .chunks(10)
+        .map(|s| {
+            let mut t = s.join(" ");
+            if let Some(c) = t.get(..1) {
+                t.replace_range(..1, &c.to_uppercase());
+            }
+            t + "."
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A light edit: one word in `every` replaced.
+fn edited(words: &[String], every: usize, rng: &mut Rng) -> Vec<String> {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i % every == every / 2 {
+                word(60_000 + rng.below(10_000))
+            } else {
+                w.clone()
+            }
+        })
+        .collect()
+}
+
+/// `n` small generated documents as JSON Lines, ids `gen-00000`…
+fn write_jsonl(path: &Path, n: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng(seed);
+    let mut out = String::new();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = format!("gen-{i:05}");
+        let text = text_of(&words(&mut rng, 40));
+        out.push_str(&serde_json::json!({"id": id, "text": text}).to_string());
+        out.push('\n');
+        ids.push(id);
+    }
+    std::fs::write(path, out).unwrap();
+    ids
+}
+
+/// Whether some connection holds the index's write lock: a writer is in
+/// the middle of a transaction.
+fn write_locked(index: &Path) -> bool {
+    let Ok(conn) = rusqlite::Connection::open(index) else {
+        return false;
+    };
+    let _ = conn.busy_timeout(Duration::ZERO);
+    match conn.execute_batch("BEGIN IMMEDIATE") {
+        Ok(()) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            false
+        }
+        Err(_) => true,
+    }
+}
+
+fn copy_index(from: &Path, to: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", p(to)));
+    }
+    std::fs::copy(from, to).unwrap();
+}
+
+/// `doppel index add` of a JSON Lines file, as a child process.
+fn spawn_add(jsonl: &Path, index: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("doppel"))
+        .current_dir(ROOT)
+        .args([
+            "index",
+            "add",
+            "-q",
+            "--jsonl",
+            &p(jsonl),
+            "--index",
+            &p(index),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("doppel starts")
+}
+
+/// Wait until the child holds the write lock (true) or has ended (false).
+fn wait_for_lock(child: &mut std::process::Child, index: &Path) -> bool {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if write_locked(index) {
+            return true;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the add never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Round trip
+// ---------------------------------------------------------------------------
+
+#[test]
+fn check_finds_the_rewrite_with_the_passages_scan_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let refs = seed_dir(dir.path(), &[S000, S002, S003, S004]);
+    let index = dir.path().join("seeds.db");
+    build(&[&p(&refs)], &index);
+
+    let scan = run(&["scan", "seeds/", "--format", "json"]);
+    assert_eq!(scan.code, 0);
+    let scan = scan.json();
+    let want = pairs(&scan)
+        .iter()
+        .find(|x| x["a"] == S000 && x["b"] == S001)
+        .expect("scan flags 000 ↔ 001");
+
+    let check = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        &seed(S001),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let report = check.json();
+    assert_eq!(
+        pair_list(&report),
+        vec![(S000.into(), seed(S001), "derivative".into())],
+        "only 000 is flagged, as by scan"
+    );
+    let got = &pairs(&report)[0];
+    assert_eq!(got["verdict"], want["verdict"]);
+    assert_eq!(passages(got), passages(want), "same passages as scan");
+    assert!(passages(got).len() >= 20);
+    for side in ["a", "b"] {
+        let (x, y) = (
+            got["coverage"][side].as_f64().unwrap(),
+            want["coverage"][side].as_f64().unwrap(),
+        );
+        assert!((x - y).abs() < 1e-12, "coverage {side}: {x} vs {y}");
+    }
+    for s in ["jaccard", "containment_a", "containment_b", "jaccard_est"] {
+        assert_eq!(got["scores"][s], want["scores"][s], "{s}");
+    }
+    // Passage texts are read back from the index, not from the files.
+    let text000 = std::fs::read_to_string(refs.join(S000)).unwrap();
+    for x in got["passages"].as_array().unwrap() {
+        let (s, e) = (
+            x["a"]["byte_start"].as_u64().unwrap() as usize,
+            x["a"]["byte_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(x["a"]["text"].as_str().unwrap(), &text000[s..e]);
+    }
+    // The report lists the new document and the matched reference.
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![seed(S001).as_str(), S000]);
+
+    // JSON Lines: one object per new document, with the same pair.
+    let lines = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        &seed(S001),
+        &seed(S002),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(lines.code, 0, "{}", lines.stderr);
+    let objs: Vec<Value> = lines
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objs.len(), 2);
+    assert_eq!(objs[0]["document"]["id"], seed(S001));
+    assert_eq!(objs[0]["flagged"], 1);
+    assert_eq!(passages(&objs[0]["pairs"][0]), passages(want));
+    assert_eq!(objs[1]["document"]["id"], seed(S002));
+    // 002 is itself in the index: it is its own duplicate, nothing else.
+    assert_eq!(
+        pair_list(&serde_json::json!({"pairs": objs[1]["pairs"]})),
+        vec![(S002.into(), seed(S002), "duplicate".into())]
+    );
+}
+
+#[test]
+fn near_duplicate_mode_finds_copies_but_not_paraphrases() {
+    let dir = tempfile::tempdir().unwrap();
+    let refs = seed_dir(dir.path(), &[S000, S002, S003, S004]);
+    let index = dir.path().join("i.db");
+    build(&[&p(&refs)], &index);
+    // A lightly edited copy of 002.
+    let mut rng = Rng(7);
+    let text = std::fs::read_to_string(refs.join(S002)).unwrap();
+    let ws: Vec<String> = text.split(' ').map(str::to_string).collect();
+    let copy = dir.path().join("copy.txt");
+    std::fs::write(&copy, edited(&ws, 40, &mut rng).join(" ")).unwrap();
+
+    for mode in ["full", "near-duplicate"] {
+        let r = run(&[
+            "check",
+            "--index",
+            &p(&index),
+            "--mode",
+            mode,
+            "--format",
+            "json",
+            &p(&copy),
+        ]);
+        assert_eq!(r.code, 0, "{mode}: {}", r.stderr);
+        let got = pair_list(&r.json());
+        assert_eq!(got.len(), 1, "{mode}: {got:?}");
+        assert_eq!(got[0].0, S002);
+        assert!(got[0].2.contains("duplicate"), "{mode}: {got:?}");
+    }
+    // The spun rewrite shares almost no shingles: only the TF-IDF side
+    // finds it.
+    let full = run(&["check", "--index", &p(&index), &seed(S001)]);
+    assert_eq!(full.code, 0);
+    let near = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        "--mode",
+        "near-duplicate",
+        &seed(S001),
+    ]);
+    assert_eq!(near.code, 1, "{}", near.stdout);
+    assert!(near.stdout.contains("0 flagged pairs"), "{}", near.stdout);
+}
+
+#[test]
+fn within_also_compares_the_new_documents_with_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let refs = seed_dir(dir.path(), &[S002, S003, S004]);
+    let index = dir.path().join("i.db");
+    build(&[&p(&refs)], &index);
+    let new = [seed(S000), seed(S001)];
+    let alone = run(&["check", "--index", &p(&index), &new[0], &new[1]]);
+    assert_eq!(alone.code, 1, "{}", alone.stdout);
+    let within = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        "--within",
+        "--format",
+        "json",
+        &new[0],
+        &new[1],
+    ]);
+    assert_eq!(within.code, 0, "{}", within.stderr);
+    assert_eq!(
+        pair_list(&within.json()),
+        vec![(new[0].clone(), new[1].clone(), "derivative".into())]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// add, remove, and idf
+// ---------------------------------------------------------------------------
+
+#[test]
+fn added_documents_are_found_and_removed_ones_forgotten_with_idf_as_if_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let refs = seed_dir(d, &[S000, S002, S003, S004]);
+    let mut rng = Rng(42);
+    let original = words(&mut rng, 300);
+    let extra = d.join("extra");
+    std::fs::create_dir(&extra).unwrap();
+    std::fs::write(extra.join("gen-a.txt"), text_of(&original)).unwrap();
+    std::fs::write(extra.join("gen-b.txt"), text_of(&words(&mut rng, 200))).unwrap();
+    let probe = d.join("probe.txt");
+    std::fs::write(&probe, text_of(&edited(&original, 30, &mut rng))).unwrap();
+
+    let index = d.join("i.db");
+    build(&[&p(&refs)], &index);
+    let check = |want: i32| {
+        let r = run(&[
+            "check",
+            "--index",
+            &p(&index),
+            "--format",
+            "json",
+            &p(&probe),
+        ]);
+        assert_eq!(r.code, want, "{}{}", r.stdout, r.stderr);
+        pair_list(&r.json())
+    };
+    assert!(check(1).is_empty());
+
+    let r = run(&["index", "add", &p(&extra), "--index", &p(&index)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("added 2 documents"), "{}", r.stderr);
+    let found = check(0);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "gen-a.txt");
+    assert_eq!(found[0].2, "near-duplicate");
+
+    // The same documents indexed in one go give the same statistics.
+    let both = d.join("both.db");
+    build(&[&p(&refs), &p(&extra)], &both);
+    let stats = |path: &Path| {
+        let i = Index::open_read_only(path).unwrap();
+        i.verify().unwrap();
+        (
+            i.len().unwrap(),
+            i.ids().unwrap(),
+            i.document_frequencies().unwrap(),
+        )
+    };
+    assert_eq!(stats(&index), stats(&both));
+
+    let r = run(&[
+        "index",
+        "remove",
+        "gen-a.txt",
+        "gen-b.txt",
+        "--index",
+        &p(&index),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(check(1).is_empty());
+    let fresh = d.join("fresh.db");
+    build(&[&p(&refs)], &fresh);
+    let (n, _, df) = stats(&index);
+    assert_eq!(stats(&index), stats(&fresh));
+    assert_eq!(n, 4);
+    assert!(df.values().all(|&x| x > 0));
+}
+
+#[test]
+fn add_and_remove_are_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let refs = seed_dir(d, &[S000, S002]);
+    let index = d.join("i.db");
+    build(&[&p(&refs)], &index);
+    let before = std::fs::read(&index).unwrap();
+    let ids = || Index::open_read_only(&index).unwrap().ids().unwrap();
+
+    // 003 is new, 000 is already there: nothing is added.
+    let batch = seed_dir(&d.join("batch"), &[S003, S000]);
+    let r = run(&["index", "add", &p(&batch), "--index", &p(&index)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(S000) && r.stderr.contains("already in the index"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(&p(&index)), "{}", r.stderr);
+    assert_eq!(ids(), vec![S000.to_string(), S002.to_string()]);
+
+    // An unreadable input: nothing is added either.
+    let r = run(&[
+        "index",
+        "add",
+        &seed(S003),
+        &p(&d.join("missing.txt")),
+        "--index",
+        &p(&index),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("missing.txt"), "{}", r.stderr);
+    assert_eq!(ids().len(), 2);
+
+    // One unknown id: nothing is removed.
+    let r = run(&["index", "remove", S000, "nope.txt", "--index", &p(&index)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("\"nope.txt\""), "{}", r.stderr);
+    assert_eq!(ids().len(), 2);
+    assert_eq!(
+        Index::open_read_only(&index)
+            .unwrap()
+            .document_frequencies()
+            .unwrap(),
+        {
+            let fresh = d.join("fresh.db");
+            build(&[&p(&refs)], &fresh);
+            Index::open_read_only(&fresh)
+                .unwrap()
+                .document_frequencies()
+                .unwrap()
+        }
+    );
+    let _ = before;
+}
+
+#[test]
+fn build_never_overwrites_unless_forced_and_never_leaves_a_partial_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let index = d.join("i.db");
+    build(&[&seed(S000)], &index);
+    let r = run(&["index", "build", &seed(S002), "--index", &p(&index)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    let ids = || Index::open_read_only(&index).unwrap().ids().unwrap();
+    assert_eq!(ids(), vec![seed(S000)]);
+
+    let r = run(&[
+        "index",
+        "build",
+        "--force",
+        "-q",
+        &seed(S002),
+        "--index",
+        &p(&index),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(ids(), vec![seed(S002)]);
+
+    // An input that cannot be read: no index, no temporary file.
+    let other = d.join("other.db");
+    let r = run(&[
+        "index",
+        "build",
+        &seed(S000),
+        &p(&d.join("missing.txt")),
+        "--index",
+        &p(&other),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(!other.exists());
+    let names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.ends_with(".tmp")),
+        "left behind: {names:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Crash safety and concurrency
+// ---------------------------------------------------------------------------
+
+#[test]
+fn sigkill_during_an_add_leaves_exactly_the_old_or_the_new_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pristine = d.join("pristine.db");
+    build(&["seeds/"], &pristine);
+    let old: Vec<String> = Index::open_read_only(&pristine).unwrap().ids().unwrap();
+    let jsonl = d.join("new.jsonl");
+    let added = write_jsonl(&jsonl, 10_000, 1);
+    let mut new: Vec<String> = old.iter().cloned().chain(added).collect();
+    new.sort();
+
+    let index = d.join("i.db");
+    // Kill at increasing delays after the writer took the lock, so kills
+    // land early, midway and late in the transaction.
+    let delays_ms = [0u64, 10, 40, 100, 250, 500, 900, 1400];
+    let (mut mid_transaction, mut kept_old, mut kept_new) = (0, 0, 0);
+    for &delay in &delays_ms {
+        copy_index(&pristine, &index);
+        let mut child = spawn_add(&jsonl, &index);
+        let locked = wait_for_lock(&mut child, &index);
+        std::thread::sleep(Duration::from_millis(delay));
+        let still_running = child.try_wait().unwrap().is_none();
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        if locked && still_running {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.signal(), Some(9), "killed by SIGKILL");
+            mid_transaction += 1;
+        }
+        let opened = Index::open_read_only(&index)
+            .unwrap_or_else(|e| panic!("the index no longer opens after a kill: {e}"));
+        opened.verify().unwrap();
+        let ids = opened.ids().unwrap();
+        let n = opened.len().unwrap() as usize;
+        assert_eq!(n, ids.len());
+        if ids == old {
+            kept_old += 1;
+        } else if ids == new {
+            kept_new += 1;
+        } else {
+            panic!(
+                "after a kill {delay} ms into the add the index holds {} documents: neither the old {} nor the new {}",
+                ids.len(),
+                old.len(),
+                new.len()
+            );
+        }
+    }
+    assert!(
+        mid_transaction >= 3,
+        "only {mid_transaction} kills landed while the add was writing"
+    );
+    assert!(kept_old >= 1, "no kill interrupted the transaction");
+    eprintln!("kills mid-transaction: {mid_transaction}; old set: {kept_old}, new set: {kept_new}");
+}
+
+#[test]
+fn check_runs_while_an_add_is_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let refs = seed_dir(d, &[S000, S002, S003, S004]);
+    let pristine = d.join("pristine.db");
+    build(&[&p(&refs)], &pristine);
+    let jsonl = d.join("new.jsonl");
+    write_jsonl(&jsonl, 10_000, 2);
+    let index = d.join("i.db");
+
+    let mut overlapped = false;
+    for _ in 0..5 {
+        copy_index(&pristine, &index);
+        let mut child = spawn_add(&jsonl, &index);
+        if !wait_for_lock(&mut child, &index) {
+            continue;
+        }
+        let r = run(&[
+            "check",
+            "--index",
+            &p(&index),
+            &seed(S001),
+            "--format",
+            "json",
+        ]);
+        let during = child.try_wait().unwrap().is_none();
+        assert_eq!(r.code, 0, "check beside a writer: {}", r.stderr);
+        assert_eq!(
+            pair_list(&r.json()),
+            vec![(S000.into(), seed(S001), "derivative".into())]
+        );
+        // The reader saw the index as of before the add.
+        assert_eq!(r.json()["documents"].as_array().unwrap().len(), 2);
+        let status = child.wait().unwrap();
+        assert!(status.success(), "the add failed beside a reader");
+        assert_eq!(
+            Index::open_read_only(&index).unwrap().len().unwrap(),
+            10_004
+        );
+        if during {
+            overlapped = true;
+            break;
+        }
+    }
+    assert!(overlapped, "the add always ended before check did");
+}
+
+// ---------------------------------------------------------------------------
+// Bad index files and flags
+// ---------------------------------------------------------------------------
+
+/// Every command that opens `index` fails with status 2, naming it and
+/// saying `what`.
+fn all_commands_refuse(index: &Path, what: &str) {
+    let i = p(index);
+    let commands: Vec<Vec<String>> = vec![
+        vec!["check".into(), "--index".into(), i.clone(), seed(S001)],
+        vec![
+            "index".into(),
+            "add".into(),
+            seed(S001),
+            "--index".into(),
+            i.clone(),
+        ],
+        vec!["index".into(), "stats".into(), "--index".into(), i.clone()],
+        vec![
+            "index".into(),
+            "remove".into(),
+            "x".into(),
+            "--index".into(),
+            i.clone(),
+        ],
+    ];
+    for args in commands {
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&i) && r.stderr.contains(what),
+            "{args:?}: expected the path and {what:?} in: {}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1, "one line: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_file_that_is_not_an_index_is_named_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.db");
+    let bytes: Vec<u8> = (0..20_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(&garbage, &bytes).unwrap();
+    all_commands_refuse(&garbage, "not a doppel index");
+    assert_eq!(std::fs::read(&garbage).unwrap(), bytes, "file untouched");
+
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    all_commands_refuse(&empty, "not a doppel index");
+
+    let other = dir.path().join("other.sqlite");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    drop(conn);
+    all_commands_refuse(&other, "not a doppel index");
+
+    all_commands_refuse(&dir.path().join("nothing.db"), "no index here");
+}
+
+#[test]
+fn newer_unknown_or_foreign_formats_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pristine = dir.path().join("pristine.db");
+    build(&[&seed(S000)], &pristine);
+    let index = dir.path().join("i.db");
+    let set = |key: &str, value: &str| {
+        copy_index(&pristine, &index);
+        let conn = rusqlite::Connection::open(&index).unwrap();
+        conn.execute("UPDATE meta SET value = ?2 WHERE key = ?1", [key, value])
+            .unwrap();
+    };
+    set("format_version", "999");
+    all_commands_refuse(&index, "index format version 999 is newer");
+    set("format_version", "0");
+    all_commands_refuse(&index, "unknown index format version");
+    set("fingerprint", "0123456789abcdef");
+    all_commands_refuse(&index, "hashes text differently");
+    set("num_perm", "many");
+    all_commands_refuse(&index, "damaged");
+}
+
+#[test]
+fn a_damaged_index_is_reported_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("i.db");
+    build(&["seeds/"], &index);
+    let ok = run(&["index", "stats", "--verify", "--index", &p(&index)]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stdout.contains("documents        5"), "{}", ok.stdout);
+    // Scribble over the second half of the file.
+    let mut bytes = std::fs::read(&index).unwrap();
+    let half = bytes.len() / 2;
+    for (i, b) in bytes[half..].iter_mut().enumerate() {
+        *b = (i * 31 % 256) as u8;
+    }
+    std::fs::write(&index, &bytes).unwrap();
+    let r = run(&["index", "stats", "--verify", "--index", &p(&index)]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains(&p(&index)) && r.stderr.contains("damaged"),
+        "{}",
+        r.stderr
+    );
+    // A check either fails naming the index, or, when it reads none of the
+    // damaged pages, still answers.
+    let c = run(&["check", "--index", &p(&index), &seed(S001)]);
+    assert!(c.code == 2 || c.code == 0 || c.code == 1);
+    if c.code == 2 {
+        assert!(c.stderr.contains(&p(&index)), "{}", c.stderr);
+    }
+}
+
+#[test]
+fn flags_that_contradict_the_index_are_refused_naming_both_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("i.db");
+    build(&[&seed(S000)], &index);
+    let i = p(&index);
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--num-perm", "64"], &["--num-perm 64", "128"]),
+        (&["--shingle-size", "3"], &["--shingle-size 3", "5"]),
+        (&["--char-shingles"], &["--char-shingles"]),
+        (&["--lsh-threshold", "0.8"], &["--lsh-threshold 0.8", "0.5"]),
+        (&["--no-stem"], &["--no-stem"]),
+        (&["--keep-stop-words"], &["--keep-stop-words"]),
+    ];
+    for (flags, want) in cases {
+        for cmd in [
+            vec!["check", "--index", i.as_str(), "seeds/"],
+            vec!["index", "add", "seeds/", "--index", i.as_str()],
+        ] {
+            let mut args: Vec<&str> = cmd.clone();
+            args.extend_from_slice(flags);
+            let r = run(&args);
+            assert_eq!(r.code, 2, "{args:?}");
+            for w in *want {
+                assert!(r.stderr.contains(w), "{args:?}: {w:?} in {}", r.stderr);
+            }
+            assert!(r.stderr.contains(&i), "{}", r.stderr);
+        }
+    }
+    // The same values as stored are fine.
+    let r = run(&[
+        "check",
+        "--index",
+        &i,
+        "--num-perm",
+        "128",
+        "--lsh-threshold",
+        "0.5",
+        &seed(S001),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        Index::open_read_only(&index).unwrap().len().unwrap(),
+        1,
+        "refused adds added nothing"
+    );
+
+    // An index built with other parameters is used with them.
+    let other = dir.path().join("other.db");
+    let r = run(&[
+        "index",
+        "build",
+        "-q",
+        "--num-perm",
+        "64",
+        "--no-stem",
+        &seed(S002),
+        "--index",
+        &p(&other),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&[
+        "check",
+        "--index",
+        &p(&other),
+        "--format",
+        "json",
+        &seed(S002),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    assert_eq!(report["settings"]["num_perm"], 64);
+    assert_eq!(report["settings"]["stem"], false);
+    let s = run(&["index", "stats", "--json", "--index", &p(&other)]);
+    let s: Value = serde_json::from_str(&s.stdout).unwrap();
+    assert_eq!(s["params"]["num_perm"], 64);
+    assert_eq!(s["documents"], 1);
+}
+
+#[test]
+fn jsonl_and_report_files_are_written_atomically_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let refs = seed_dir(dir.path(), &[S000, S002]);
+    let index = dir.path().join("i.db");
+    build(&[&p(&refs)], &index);
+    let (lines, json) = (dir.path().join("out.jsonl"), dir.path().join("out.json"));
+    let r = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        "seeds/",
+        "-o",
+        &p(&lines),
+        "-o",
+        &p(&json),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    let objs: Vec<Value> = std::fs::read_to_string(&lines)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(objs.len(), 5, "one line per new document");
+    let from_lines: BTreeSet<(String, String, String)> = objs
+        .iter()
+        .flat_map(|o| pair_list(&serde_json::json!({"pairs": o["pairs"]})))
+        .collect();
+    let from_report: BTreeSet<_> = pair_list(&report).into_iter().collect();
+    assert_eq!(from_lines, from_report);
+    // 000 and 002 are their own duplicates; 001 derives from 000.
+    assert!(from_report.contains(&(S000.into(), S001.into(), "derivative".into())));
+    assert!(from_report.contains(&(S002.into(), S002.into(), "duplicate".into())));
+}
