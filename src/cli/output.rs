@@ -7,9 +7,27 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Temporary files of outputs in progress, removed if the run is
-/// interrupted so no partial file is left behind.
-pub static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Outputs in progress, shared with the Ctrl-C handler.
+struct Pending {
+    /// Set by the Ctrl-C handler: no output may be completed any more.
+    interrupted: bool,
+    /// Temporary files not yet renamed over their targets.
+    temps: Vec<PathBuf>,
+}
+
+/// Creating a temporary file and recording it, and renaming it and
+/// forgetting it, each happen under this lock, and so does the Ctrl-C
+/// handler's clean-up: an interrupt either finds a temporary file and
+/// removes it, or finds the output complete — never a file in between.
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    interrupted: false,
+    temps: Vec::new(),
+});
+
+fn pending() -> std::sync::MutexGuard<'static, Pending> {
+    // A panic elsewhere must not stop the clean-up.
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// An output file being written: a temporary file beside the target,
 /// renamed over it once complete.
@@ -27,24 +45,42 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        if !dir.is_dir() {
-            bail!(
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => bail!(
+                "{}: cannot write the output file: {} is not a directory",
+                target.display(),
+                dir.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
                 "{}: cannot write the output file: directory {} does not exist",
                 target.display(),
                 dir.display()
-            );
+            ),
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "{}: cannot write the output file: directory {}",
+                        target.display(),
+                        dir.display()
+                    )
+                });
+            }
         }
         if target.is_dir() {
             bail!("{}: is a directory, not an output file", target.display());
+        }
+        let mut p = pending();
+        if p.interrupted {
+            bail!("interrupted");
         }
         let temp = tempfile::Builder::new()
             .prefix(".doppel-")
             .suffix(".tmp")
             .tempfile_in(dir)
             .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
-        if let Ok(mut p) = PENDING.lock() {
-            p.push(temp.path().to_path_buf());
-        }
+        p.temps.push(temp.path().to_path_buf());
+        drop(p);
         Ok(Output {
             target: target.to_path_buf(),
             format: Format::from_extension(target).unwrap_or(fallback),
@@ -77,21 +113,24 @@ impl Output {
             .as_file()
             .sync_all()
             .with_context(|| format!("{}: write failed", self.target.display()))?;
+        let mut p = pending();
+        if p.interrupted {
+            bail!("{}: interrupted", self.target.display());
+        }
         self.temp.persist(&self.target).with_context(|| {
             format!("{}: cannot replace the output file", self.target.display())
         })?;
-        if let Ok(mut p) = PENDING.lock() {
-            p.retain(|x| x != &temp_path);
-        }
+        p.temps.retain(|x| x != &temp_path);
         Ok(())
     }
 }
 
-/// Remove the temporary files of outputs in progress (on Ctrl-C).
+/// Remove the temporary files of outputs in progress and complete no
+/// other (on Ctrl-C, just before the process exits).
 pub fn remove_pending() {
-    if let Ok(p) = PENDING.lock() {
-        for path in p.iter() {
-            let _ = std::fs::remove_file(path);
-        }
+    let mut p = pending();
+    p.interrupted = true;
+    for path in p.temps.drain(..) {
+        let _ = std::fs::remove_file(path);
     }
 }
