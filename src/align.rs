@@ -359,6 +359,10 @@ fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<
     let mut used_b = vec![false; nb];
     let mut out = Vec::new();
     let g = cfg.max_gap + 1;
+    // Sentences of chains passed over in a round, marked with its number.
+    let mut passed_a = vec![0u32; na];
+    let mut passed_b = vec![0u32; nb];
+    let mut round = 0u32;
     loop {
         seeds.retain(|s| !used_a[s.i] && !used_b[s.j]);
         if seeds.is_empty() {
@@ -401,29 +405,64 @@ fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<
         }
         // The best chain that counts: several matches scoring enough, or a
         // strong lone match.
-        let mut order: Vec<usize> = (0..seeds.len()).collect();
-        order.sort_by(|&x, &y| best[y].total_cmp(&best[x]).then(x.cmp(&y)));
-        let pick = order.into_iter().find(|&k| {
+        let counts = |k: usize| {
             if len[k] >= 2 {
                 best[k] >= cfg.min_chain_score
             } else {
                 seeds[k].sim >= cfg.single_threshold
             }
-        });
-        let Some(mut k) = pick else { break };
-        let mut chain = vec![seeds[k]];
-        while let Some(p) = prev[k] {
-            chain.push(seeds[p]);
-            k = p;
+        };
+        let mut order: Vec<usize> = (0..seeds.len()).collect();
+        order.sort_by(|&x, &y| best[y].total_cmp(&best[x]).then(x.cmp(&y)));
+        // Taking one chain per programme made a document whose sentences
+        // were shuffled cost one programme per sentence (a 2 MB pair took
+        // minutes). So go on down the order while the programme would not
+        // change: a chain none of whose seeds is withdrawn keeps its score
+        // and path, and scores elsewhere only fall. Stop at the first chain
+        // that runs into a withdrawn sentence: its score may now be lower.
+        // Chains passed over (they do not count) must keep their score too:
+        // stop after taking a chain that shares a sentence with one of them.
+        round += 1;
+        let mut taken = 0;
+        for k in order {
+            let mut chain = Vec::new();
+            let mut at_k = Some(k);
+            while let Some(p) = at_k {
+                let s = seeds[p];
+                if used_a[s.i] || used_b[s.j] {
+                    break;
+                }
+                chain.push(s);
+                at_k = prev[p];
+            }
+            if at_k.is_some() {
+                break;
+            }
+            if !counts(k) {
+                for s in &chain {
+                    passed_a[s.i] = round;
+                    passed_b[s.j] = round;
+                }
+                continue;
+            }
+            chain.reverse();
+            // A long chain may hold a weak single at either end; keep it,
+            // the passage filter judges each run.
+            let mut touches = false;
+            for s in &chain {
+                used_a[s.i] = true;
+                used_b[s.j] = true;
+                touches |= passed_a[s.i] == round || passed_b[s.j] == round;
+            }
+            out.push(chain);
+            taken += 1;
+            if touches {
+                break;
+            }
         }
-        chain.reverse();
-        // A long chain may hold a weak single at either end; keep it, the
-        // passage filter judges each run.
-        for s in &chain {
-            used_a[s.i] = true;
-            used_b[s.j] = true;
+        if taken == 0 {
+            break;
         }
-        out.push(chain);
     }
     out
 }
@@ -890,5 +929,144 @@ mod tests {
             }
         }
         assert!(checked.0 > 50 && checked.1 > 500, "{checked:?}");
+    }
+
+    /// The former extraction, one chain per dynamic programme: the
+    /// reference the faster one must agree with exactly.
+    fn one_chain_per_programme(
+        mut seeds: Vec<Seed>,
+        na: usize,
+        nb: usize,
+        cfg: &AlignConfig,
+    ) -> Vec<Vec<Seed>> {
+        seeds.sort_by_key(|s| (s.i, s.j));
+        let mut used_a = vec![false; na];
+        let mut used_b = vec![false; nb];
+        let mut out = Vec::new();
+        let g = cfg.max_gap + 1;
+        loop {
+            seeds.retain(|s| !used_a[s.i] && !used_b[s.j]);
+            if seeds.is_empty() {
+                break;
+            }
+            let at: AHashMap<(usize, usize), usize> = seeds
+                .iter()
+                .enumerate()
+                .map(|(k, s)| ((s.i, s.j), k))
+                .collect();
+            let mut best = vec![0f32; seeds.len()];
+            let mut prev: Vec<Option<usize>> = vec![None; seeds.len()];
+            let mut len = vec![1usize; seeds.len()];
+            for k in 0..seeds.len() {
+                let s = seeds[k];
+                let mut score = s.sim;
+                for pi in s.i.saturating_sub(g)..=s.i {
+                    for pj in s.j.saturating_sub(g)..=s.j {
+                        if pi == s.i && pj == s.j {
+                            continue;
+                        }
+                        // A merged or split sentence: one side stays put. Only
+                        // one step of that kind at a time.
+                        if (pi == s.i && s.j - pj > 1) || (pj == s.j && s.i - pi > 1) {
+                            continue;
+                        }
+                        let Some(&p) = at.get(&(pi, pj)) else {
+                            continue;
+                        };
+                        let skips = (s.i - pi).saturating_sub(1) + (s.j - pj).saturating_sub(1);
+                        let cand = best[p] + s.sim - cfg.gap_cost * skips as f32;
+                        if cand > score {
+                            score = cand;
+                            prev[k] = Some(p);
+                            len[k] = len[p] + 1;
+                        }
+                    }
+                }
+                best[k] = score;
+            }
+            // The best chain that counts: several matches scoring enough, or a
+            // strong lone match.
+            let mut order: Vec<usize> = (0..seeds.len()).collect();
+            order.sort_by(|&x, &y| best[y].total_cmp(&best[x]).then(x.cmp(&y)));
+            let pick = order.into_iter().find(|&k| {
+                if len[k] >= 2 {
+                    best[k] >= cfg.min_chain_score
+                } else {
+                    seeds[k].sim >= cfg.single_threshold
+                }
+            });
+            let Some(mut k) = pick else { break };
+            let mut chain = vec![seeds[k]];
+            while let Some(p) = prev[k] {
+                chain.push(seeds[p]);
+                k = p;
+            }
+            chain.reverse();
+            // A long chain may hold a weak single at either end; keep it, the
+            // passage filter judges each run.
+            for s in &chain {
+                used_a[s.i] = true;
+                used_b[s.j] = true;
+            }
+            out.push(chain);
+        }
+        out
+    }
+
+    /// Chains taken several per programme are those taken one per
+    /// programme, on random seeds: diagonals with gaps, shuffled blocks,
+    /// merges and splits, and noise.
+    #[test]
+    fn several_chains_per_programme_are_the_chains_of_one_per_programme() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |m: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % m as u64) as usize
+        };
+        let cfg = AlignConfig::default();
+        let mut several = 0;
+        for _ in 0..400 {
+            let (na, nb) = (5 + next(40), 5 + next(40));
+            let mut seeds = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            let mut add = |i: usize, j: usize, sim: f32, seeds: &mut Vec<Seed>| {
+                if i < na && j < nb && seen.insert((i, j)) {
+                    seeds.push(Seed { i, j, sim });
+                }
+            };
+            let sims = [0.2, 0.25, 0.3, 0.45, 0.5, 0.6, 0.8, 1.0];
+            for _ in 0..1 + next(4) {
+                // A run in order, with gaps, merges and splits.
+                let (mut i, mut j) = (next(na), next(nb));
+                for _ in 0..next(12) {
+                    add(i, j, sims[next(sims.len())], &mut seeds);
+                    match next(5) {
+                        0 => i += 1,
+                        1 => j += 1,
+                        2 => {
+                            i += 1 + next(3);
+                            j += 1 + next(3)
+                        }
+                        _ => {
+                            i += 1;
+                            j += 1
+                        }
+                    }
+                }
+            }
+            for _ in 0..next(30) {
+                add(next(na), next(nb), sims[next(sims.len())], &mut seeds);
+            }
+            let fast = chains(seeds.clone(), na, nb, &cfg);
+            let reference = one_chain_per_programme(seeds, na, nb, &cfg);
+            assert_eq!(fast, reference);
+            several += usize::from(fast.len() >= 2);
+        }
+        assert!(
+            several > 100,
+            "too few cases with several chains: {several}"
+        );
     }
 }
