@@ -189,6 +189,8 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
         }
     }
     let mut passages: Vec<Passage> = Vec::new();
+    // The last passage's words, kept while units join it.
+    let mut growing: Option<Growing> = None;
     for u in &units {
         let p = passage(a, b, u.a.clone(), u.b.clone(), cosine_of(&va, &vb, u));
         // Consecutive (near-)verbatim units form one passage: a copied page
@@ -199,17 +201,36 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
                 && last.a_sentences.end == p.a_sentences.start
                 && last.b_sentences.end == p.b_sentences.start
             {
-                let joined = passage(
-                    a,
-                    b,
-                    last.a_sentences.start..p.a_sentences.end,
-                    last.b_sentences.start..p.b_sentences.end,
-                    (last.score + p.score) / 2.0,
+                let ia = last.a_sentences.start..p.a_sentences.end;
+                let jb = last.b_sentences.start..p.b_sentences.end;
+                let g = growing.get_or_insert_with(|| {
+                    Growing::new(
+                        a.analysed,
+                        b.analysed,
+                        token_range(a.analysed, &last.a_sentences),
+                        token_range(b.analysed, &last.b_sentences),
+                    )
+                });
+                g.extend(
+                    a.analysed,
+                    b.analysed,
+                    token_range(a.analysed, &ia).end,
+                    token_range(b.analysed, &jb).end,
                 );
-                *last = joined;
+                let sim = (last.score + p.score) / 2.0;
+                let (kind, score) = classify(g.verbatim(), g.dice(), sim);
+                *last = Passage {
+                    a: sentence_span(a.analysed, &ia),
+                    b: sentence_span(b.analysed, &jb),
+                    a_sentences: ia,
+                    b_sentences: jb,
+                    score,
+                    kind,
+                };
                 continue;
             }
         }
+        growing = None;
         passages.push(p);
     }
     let chars = |t: &str, s: Span| t[s.start..s.end].chars().count();
@@ -340,6 +361,10 @@ fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<
     let mut used_b = vec![false; nb];
     let mut out = Vec::new();
     let g = cfg.max_gap + 1;
+    // Sentences of chains passed over in a round, marked with its number.
+    let mut passed_a = vec![0u32; na];
+    let mut passed_b = vec![0u32; nb];
+    let mut round = 0u32;
     loop {
         seeds.retain(|s| !used_a[s.i] && !used_b[s.j]);
         if seeds.is_empty() {
@@ -382,29 +407,64 @@ fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<
         }
         // The best chain that counts: several matches scoring enough, or a
         // strong lone match.
-        let mut order: Vec<usize> = (0..seeds.len()).collect();
-        order.sort_by(|&x, &y| best[y].total_cmp(&best[x]).then(x.cmp(&y)));
-        let pick = order.into_iter().find(|&k| {
+        let counts = |k: usize| {
             if len[k] >= 2 {
                 best[k] >= cfg.min_chain_score
             } else {
                 seeds[k].sim >= cfg.single_threshold
             }
-        });
-        let Some(mut k) = pick else { break };
-        let mut chain = vec![seeds[k]];
-        while let Some(p) = prev[k] {
-            chain.push(seeds[p]);
-            k = p;
+        };
+        let mut order: Vec<usize> = (0..seeds.len()).collect();
+        order.sort_by(|&x, &y| best[y].total_cmp(&best[x]).then(x.cmp(&y)));
+        // Taking one chain per programme made a document whose sentences
+        // were shuffled cost one programme per sentence (a 2 MB pair took
+        // minutes). So go on down the order while the programme would not
+        // change: a chain none of whose seeds is withdrawn keeps its score
+        // and path, and scores elsewhere only fall. Stop at the first chain
+        // that runs into a withdrawn sentence: its score may now be lower.
+        // Chains passed over (they do not count) must keep their score too:
+        // stop after taking a chain that shares a sentence with one of them.
+        round += 1;
+        let mut taken = 0;
+        for k in order {
+            let mut chain = Vec::new();
+            let mut at_k = Some(k);
+            while let Some(p) = at_k {
+                let s = seeds[p];
+                if used_a[s.i] || used_b[s.j] {
+                    break;
+                }
+                chain.push(s);
+                at_k = prev[p];
+            }
+            if at_k.is_some() {
+                break;
+            }
+            if !counts(k) {
+                for s in &chain {
+                    passed_a[s.i] = round;
+                    passed_b[s.j] = round;
+                }
+                continue;
+            }
+            chain.reverse();
+            // A long chain may hold a weak single at either end; keep it,
+            // the passage filter judges each run.
+            let mut touches = false;
+            for s in &chain {
+                used_a[s.i] = true;
+                used_b[s.j] = true;
+                touches |= passed_a[s.i] == round || passed_b[s.j] == round;
+            }
+            out.push(chain);
+            taken += 1;
+            if touches {
+                break;
+            }
         }
-        chain.reverse();
-        // A long chain may hold a weak single at either end; keep it, the
-        // passage filter judges each run.
-        for s in &chain {
-            used_a[s.i] = true;
-            used_b[s.j] = true;
+        if taken == 0 {
+            break;
         }
-        out.push(chain);
     }
     out
 }
@@ -630,35 +690,166 @@ fn attach(
 }
 
 fn passage(a: Side<'_>, b: Side<'_>, ia: Range<usize>, jb: Range<usize>, sim: f32) -> Passage {
-    let sa = &a.analysed.sentences;
-    let sb = &b.analysed.sentences;
-    let span_a = Span::new(sa[ia.start].span.start, sa[ia.end - 1].span.end);
-    let span_b = Span::new(sb[jb.start].span.start, sb[jb.end - 1].span.end);
-    let ta = a
-        .analysed
-        .norms(sa[ia.start].tokens.start..sa[ia.end - 1].tokens.end);
-    let tb = b
-        .analysed
-        .norms(sb[jb.start].tokens.start..sb[jb.end - 1].tokens.end);
-    let (kind, score) = if ta == tb {
+    let ta = a.analysed.norms(token_range(a.analysed, &ia));
+    let tb = b.analysed.norms(token_range(b.analysed, &jb));
+    let verbatim = ta == tb;
+    let dice = if verbatim {
+        1.0
+    } else {
+        trigram_dice(&ta, &tb)
+    };
+    let (kind, score) = classify(verbatim, dice, sim);
+    Passage {
+        a: sentence_span(a.analysed, &ia),
+        b: sentence_span(b.analysed, &jb),
+        a_sentences: ia,
+        b_sentences: jb,
+        score,
+        kind,
+    }
+}
+
+/// Kind and score of a passage from whether its sides hold the same words,
+/// the word-trigram Dice of its sides and its sentence cosine.
+fn classify(verbatim: bool, dice: f64, sim: f32) -> (PassageKind, f32) {
+    if verbatim {
         (PassageKind::Verbatim, 1.0)
     } else {
-        let dice = trigram_dice(&ta, &tb);
         let kind = if dice >= 0.5 {
             PassageKind::NearVerbatim
         } else {
             PassageKind::Paraphrase
         };
         (kind, sim.max(dice as f32))
-    };
-    Passage {
-        a: span_a,
-        b: span_b,
-        a_sentences: ia,
-        b_sentences: jb,
-        score,
-        kind,
     }
+}
+
+/// Byte span of a range of sentences.
+fn sentence_span(an: &Analysed, r: &Range<usize>) -> Span {
+    Span::new(
+        an.sentences[r.start].span.start,
+        an.sentences[r.end - 1].span.end,
+    )
+}
+
+/// Tokens of a range of sentences (sentences hold consecutive tokens).
+fn token_range(an: &Analysed, r: &Range<usize>) -> Range<usize> {
+    an.sentences[r.start].tokens.start..an.sentences[r.end - 1].tokens.end
+}
+
+/// A passage growing at its end as units join it, with what [`passage`]
+/// would compute from its words — whether both sides hold the same words,
+/// and the Dice of their word-trigram sets — kept up to date in time
+/// proportional to what each join adds. Computing it afresh at each join
+/// made a long copy quadratic: a copied document is one join per sentence,
+/// and two identical 4 MB documents took four minutes.
+struct Growing {
+    /// Tokens of each side.
+    a: Range<usize>,
+    b: Range<usize>,
+    /// Leading tokens found equal on both sides.
+    equal: usize,
+    /// A pair of tokens at the same position differs.
+    differs: bool,
+    /// Word-trigram sets of each side, as [`trigram_dice`] builds them.
+    tri_a: ahash::AHashSet<u64>,
+    tri_b: ahash::AHashSet<u64>,
+    /// Size of their intersection.
+    common: usize,
+}
+
+impl Growing {
+    fn new(a: &Analysed, b: &Analysed, ta: Range<usize>, tb: Range<usize>) -> Growing {
+        let mut g = Growing {
+            a: ta.start..ta.start,
+            b: tb.start..tb.start,
+            equal: 0,
+            differs: false,
+            tri_a: Default::default(),
+            tri_b: Default::default(),
+            common: 0,
+        };
+        g.extend(a, b, ta.end, tb.end);
+        g
+    }
+
+    /// Extend the sides to end at these tokens.
+    fn extend(&mut self, a: &Analysed, b: &Analysed, a_end: usize, b_end: usize) {
+        let (old_a, old_b) = (self.a.end, self.b.end);
+        self.a.end = a_end;
+        self.b.end = b_end;
+        if !self.differs {
+            let n = self.a.len().min(self.b.len());
+            while self.equal < n {
+                let (i, j) = (self.a.start + self.equal, self.b.start + self.equal);
+                if a.tokens[i].norm != b.tokens[j].norm {
+                    self.differs = true;
+                    break;
+                }
+                self.equal += 1;
+            }
+        }
+        let (fresh, added) = new_trigrams(a, self.a.clone(), old_a);
+        if fresh {
+            self.tri_a = added.into_iter().collect();
+            self.common = self
+                .tri_a
+                .iter()
+                .filter(|h| self.tri_b.contains(*h))
+                .count();
+        } else {
+            for h in added {
+                if self.tri_a.insert(h) && self.tri_b.contains(&h) {
+                    self.common += 1;
+                }
+            }
+        }
+        let (fresh, added) = new_trigrams(b, self.b.clone(), old_b);
+        if fresh {
+            self.tri_b = added.into_iter().collect();
+            self.common = self
+                .tri_b
+                .iter()
+                .filter(|h| self.tri_a.contains(*h))
+                .count();
+        } else {
+            for h in added {
+                if self.tri_b.insert(h) && self.tri_a.contains(&h) {
+                    self.common += 1;
+                }
+            }
+        }
+    }
+
+    fn verbatim(&self) -> bool {
+        !self.differs && self.a.len() == self.b.len()
+    }
+
+    /// As [`trigram_dice`] of the two sides.
+    fn dice(&self) -> f64 {
+        if self.verbatim() {
+            return 1.0;
+        }
+        if self.tri_a.is_empty() || self.tri_b.is_empty() {
+            return 0.0;
+        }
+        2.0 * self.common as f64 / (self.tri_a.len() + self.tri_b.len()) as f64
+    }
+}
+
+/// Trigrams that extending `range` from `old_end` adds. `true` when they
+/// replace the old set rather than add to it: a side of fewer than three
+/// words has one shingle of all its words, which a longer side does not.
+fn new_trigrams(an: &Analysed, range: Range<usize>, old_end: usize) -> (bool, Vec<u64>) {
+    if old_end - range.start < 3 {
+        let all = an.norms(range);
+        return (true, crate::shingle::word_shingle_sequence(&all, 3));
+    }
+    if range.end == old_end {
+        return (false, Vec::new());
+    }
+    let tail = an.norms(old_end - 2..range.end);
+    (false, crate::shingle::word_shingle_sequence(&tail, 3))
 }
 
 /// Dice coefficient of the word-trigram sets of two token sequences.
@@ -852,5 +1043,209 @@ mod tests {
         let b = doc(S[0]);
         let al = align(side(&a), side(&b), &AlignConfig::default());
         assert!(al.passages.is_empty());
+    }
+
+    /// A passage grown join by join classifies as a fresh computation over
+    /// its whole range would, at every join — including sides shorter than
+    /// a trigram and sides of unequal length.
+    #[test]
+    fn a_growing_passage_matches_a_fresh_computation_at_every_join() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |m: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % m as u64) as usize
+        };
+        const WORDS: &[&str] = &["Alpha", "beta", "gamma", "delta", "eps"];
+        let mut checked = (0, 0);
+        for _ in 0..200 {
+            let sentences: Vec<Vec<&str>> = (0..12)
+                .map(|_| (0..1 + next(5)).map(|_| WORDS[next(WORDS.len())]).collect())
+                .collect();
+            let edit = next(3);
+            let copy: Vec<Vec<&str>> = sentences
+                .iter()
+                .map(|s| {
+                    let mut s = s.clone();
+                    if edit > 0 && next(4) == 0 {
+                        let k = next(s.len());
+                        s[k] = WORDS[next(WORDS.len())];
+                    }
+                    s
+                })
+                .collect();
+            let text = |ss: &[Vec<&str>]| {
+                ss.iter()
+                    .map(|s| format!("Start {}.", s.join(" ")))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let (ta, tb) = (text(&sentences), text(&copy));
+            let (xa, xb) = (Analysed::new(&ta), Analysed::new(&tb));
+            assert_eq!((xa.sentences.len(), xb.sentences.len()), (12, 12));
+            let (sa, sb) = (next(4), next(4));
+            let mut g = Growing::new(
+                &xa,
+                &xb,
+                token_range(&xa, &(sa..sa + 1)),
+                token_range(&xb, &(sb..sb + 1)),
+            );
+            let (mut ea, mut eb) = (sa + 1, sb + 1);
+            while ea < 12 && eb < 12 {
+                ea += next(2);
+                eb += next(2);
+                let (ra, rb) = (token_range(&xa, &(sa..ea)), token_range(&xb, &(sb..eb)));
+                g.extend(&xa, &xb, ra.end, rb.end);
+                let (na, nb) = (xa.norms(ra), xb.norms(rb));
+                assert_eq!(g.verbatim(), na == nb, "{na:?} / {nb:?}");
+                if na != nb {
+                    assert_eq!(g.dice(), trigram_dice(&na, &nb), "{na:?} / {nb:?}");
+                    checked.1 += 1;
+                } else {
+                    checked.0 += 1;
+                }
+            }
+        }
+        assert!(checked.0 > 50 && checked.1 > 500, "{checked:?}");
+    }
+
+    /// The former extraction, one chain per dynamic programme: the
+    /// reference the faster one must agree with exactly.
+    fn one_chain_per_programme(
+        mut seeds: Vec<Seed>,
+        na: usize,
+        nb: usize,
+        cfg: &AlignConfig,
+    ) -> Vec<Vec<Seed>> {
+        seeds.sort_by_key(|s| (s.i, s.j));
+        let mut used_a = vec![false; na];
+        let mut used_b = vec![false; nb];
+        let mut out = Vec::new();
+        let g = cfg.max_gap + 1;
+        loop {
+            seeds.retain(|s| !used_a[s.i] && !used_b[s.j]);
+            if seeds.is_empty() {
+                break;
+            }
+            let at: AHashMap<(usize, usize), usize> = seeds
+                .iter()
+                .enumerate()
+                .map(|(k, s)| ((s.i, s.j), k))
+                .collect();
+            let mut best = vec![0f32; seeds.len()];
+            let mut prev: Vec<Option<usize>> = vec![None; seeds.len()];
+            let mut len = vec![1usize; seeds.len()];
+            for k in 0..seeds.len() {
+                let s = seeds[k];
+                let mut score = s.sim;
+                for pi in s.i.saturating_sub(g)..=s.i {
+                    for pj in s.j.saturating_sub(g)..=s.j {
+                        if pi == s.i && pj == s.j {
+                            continue;
+                        }
+                        // A merged or split sentence: one side stays put. Only
+                        // one step of that kind at a time.
+                        if (pi == s.i && s.j - pj > 1) || (pj == s.j && s.i - pi > 1) {
+                            continue;
+                        }
+                        let Some(&p) = at.get(&(pi, pj)) else {
+                            continue;
+                        };
+                        let skips = (s.i - pi).saturating_sub(1) + (s.j - pj).saturating_sub(1);
+                        let cand = best[p] + s.sim - cfg.gap_cost * skips as f32;
+                        if cand > score {
+                            score = cand;
+                            prev[k] = Some(p);
+                            len[k] = len[p] + 1;
+                        }
+                    }
+                }
+                best[k] = score;
+            }
+            // The best chain that counts: several matches scoring enough, or a
+            // strong lone match.
+            let mut order: Vec<usize> = (0..seeds.len()).collect();
+            order.sort_by(|&x, &y| best[y].total_cmp(&best[x]).then(x.cmp(&y)));
+            let pick = order.into_iter().find(|&k| {
+                if len[k] >= 2 {
+                    best[k] >= cfg.min_chain_score
+                } else {
+                    seeds[k].sim >= cfg.single_threshold
+                }
+            });
+            let Some(mut k) = pick else { break };
+            let mut chain = vec![seeds[k]];
+            while let Some(p) = prev[k] {
+                chain.push(seeds[p]);
+                k = p;
+            }
+            chain.reverse();
+            // A long chain may hold a weak single at either end; keep it, the
+            // passage filter judges each run.
+            for s in &chain {
+                used_a[s.i] = true;
+                used_b[s.j] = true;
+            }
+            out.push(chain);
+        }
+        out
+    }
+
+    /// Chains taken several per programme are those taken one per
+    /// programme, on random seeds: diagonals with gaps, shuffled blocks,
+    /// merges and splits, and noise.
+    #[test]
+    fn several_chains_per_programme_are_the_chains_of_one_per_programme() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |m: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % m as u64) as usize
+        };
+        let cfg = AlignConfig::default();
+        let mut several = 0;
+        for _ in 0..400 {
+            let (na, nb) = (5 + next(40), 5 + next(40));
+            let mut seeds = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            let mut add = |i: usize, j: usize, sim: f32, seeds: &mut Vec<Seed>| {
+                if i < na && j < nb && seen.insert((i, j)) {
+                    seeds.push(Seed { i, j, sim });
+                }
+            };
+            let sims = [0.2, 0.25, 0.3, 0.45, 0.5, 0.6, 0.8, 1.0];
+            for _ in 0..1 + next(4) {
+                // A run in order, with gaps, merges and splits.
+                let (mut i, mut j) = (next(na), next(nb));
+                for _ in 0..next(12) {
+                    add(i, j, sims[next(sims.len())], &mut seeds);
+                    match next(5) {
+                        0 => i += 1,
+                        1 => j += 1,
+                        2 => {
+                            i += 1 + next(3);
+                            j += 1 + next(3)
+                        }
+                        _ => {
+                            i += 1;
+                            j += 1
+                        }
+                    }
+                }
+            }
+            for _ in 0..next(30) {
+                add(next(na), next(nb), sims[next(sims.len())], &mut seeds);
+            }
+            let fast = chains(seeds.clone(), na, nb, &cfg);
+            let reference = one_chain_per_programme(seeds, na, nb, &cfg);
+            assert_eq!(fast, reference);
+            several += usize::from(fast.len() >= 2);
+        }
+        assert!(
+            several > 100,
+            "too few cases with several chains: {several}"
+        );
     }
 }

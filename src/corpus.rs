@@ -112,23 +112,26 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
     let mut seen = ahash::AHashSet::new();
     for arg in paths {
         if arg.as_os_str() == "-" {
-            let mut bytes = Vec::new();
             let stdin = PathBuf::from("<stdin>");
-            if let Err(source) = std::io::stdin().lock().read_to_end(&mut bytes) {
-                fail(
+            if opts.jsonl {
+                read_jsonl(&stdin, std::io::stdin().lock(), opts, &mut out, &mut seen)?;
+                continue;
+            }
+            match read_whole(std::io::stdin().lock(), opts.max_doc_bytes) {
+                Ok(Some(bytes)) => {
+                    if let Some(text) = check_text(&stdin, bytes, opts, &mut out)? {
+                        push(&mut out, &mut seen, opts, "-".into(), Source::Stdin, text)?;
+                    }
+                }
+                Ok(None) => out.warn(opts, too_large(&stdin, opts.max_doc_bytes))?,
+                Err(source) => fail(
                     &mut out,
                     opts,
                     Error::Io {
                         path: stdin,
                         source,
                     },
-                )?;
-                continue;
-            }
-            if opts.jsonl {
-                read_jsonl(&stdin, &bytes[..], opts, &mut out)?;
-            } else if let Some(text) = check_text(&stdin, bytes, opts, &mut out)? {
-                push(&mut out, &mut seen, opts, "-".into(), Source::Stdin, text)?;
+                )?,
             }
             continue;
         }
@@ -187,6 +190,17 @@ fn walk(dir: &Path, opts: &LoadOptions, out: &mut Loaded) -> Result<Vec<(PathBuf
                     .join("/");
                 files.push((e.path().to_path_buf(), id));
             }
+            Ok(e) if !e.file_type().is_dir() => {
+                // A FIFO would block the run until someone writes to it; a
+                // device may never end. Name it and go on.
+                out.warn(
+                    opts,
+                    Error::Walk {
+                        path: e.path().to_path_buf(),
+                        message: "not a regular file (a FIFO, socket or device)".into(),
+                    },
+                )?;
+            }
             Ok(_) => {}
             Err(e) => {
                 let path = e.path().unwrap_or(dir).to_path_buf();
@@ -241,23 +255,57 @@ fn load_file(
         }
     };
     if opts.jsonl {
-        return read_jsonl(path, std::io::BufReader::new(file), opts, out).map(|_| ());
+        return read_jsonl(path, std::io::BufReader::new(file), opts, out, seen);
     }
-    let mut bytes = Vec::new();
-    if let Err(source) = std::io::BufReader::new(file).read_to_end(&mut bytes) {
-        return fail(
-            out,
-            opts,
-            Error::Io {
-                path: path.to_path_buf(),
-                source,
-            },
-        );
-    }
+    // The size checked above may not hold: a file can grow, and a pipe or
+    // a device has none. Never read more than the limit.
+    let bytes = match read_whole(file, opts.max_doc_bytes) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return out.warn(opts, too_large(path, opts.max_doc_bytes)),
+        Err(source) => {
+            return fail(
+                out,
+                opts,
+                Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            );
+        }
+    };
     if let Some(text) = check_text(path, bytes, opts, out)? {
         push(out, seen, opts, id, Source::File(path.to_path_buf()), text)?;
     }
     Ok(())
+}
+
+/// Bytes in the first block of a file that are checked for NUL bytes.
+const PROBE: usize = 8192;
+
+/// All the bytes of `reader`, or `None` when there are more than `limit`.
+/// Stops after the first block if it holds a NUL byte: the input is binary
+/// and will be skipped, so reading the rest (of `/dev/zero`, say) is waste.
+fn read_whole(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut reader = reader.take(limit.saturating_add(1));
+    let mut bytes = Vec::new();
+    (&mut reader).take(PROBE as u64).read_to_end(&mut bytes)?;
+    if bytes.contains(&0) {
+        return Ok(Some(bytes));
+    }
+    reader.read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// A document over the limit whose size is unknown (a pipe, standard input,
+/// a file that grew since it was listed).
+fn too_large(path: &Path, limit: u64) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("more than {limit} bytes, over the limit (see --max-doc-bytes)"),
+        ),
+    }
 }
 
 /// Decode a file's bytes, or skip it with a warning when it looks binary or
@@ -269,7 +317,7 @@ fn check_text(
     opts: &LoadOptions,
     out: &mut Loaded,
 ) -> Result<Option<String>> {
-    let probe = &bytes[..bytes.len().min(8192)];
+    let probe = &bytes[..bytes.len().min(PROBE)];
     if let Some(offset) = probe.iter().position(|&b| b == 0) {
         out.warn(
             opts,
@@ -315,7 +363,13 @@ fn push(
     }
     if !seen.insert(id.clone()) {
         // Two inputs with one id: keep both, tell them apart by source.
-        let fresh = format!("{id}@{source}");
+        // The new name may itself be taken (an input can use any id).
+        let mut fresh = format!("{id}@{source}");
+        let mut n = 1;
+        while seen.contains(&fresh) {
+            n += 1;
+            fresh = format!("{id}@{source}#{n}");
+        }
         out.warnings.push(format!(
             "{source}: duplicate id {id:?}, renamed to {fresh:?}"
         ));
@@ -326,48 +380,121 @@ fn push(
     Ok(())
 }
 
+/// Documents of a JSON Lines stream, named `name` in messages (for library
+/// users with JSONL in memory or from a socket, and for the fuzz tests).
+/// Same rules as [`load`] with [`LoadOptions::jsonl`]: `Err` only under
+/// `strict`, otherwise problems are collected in the result.
+pub fn load_jsonl(name: &Path, reader: impl BufRead, opts: &LoadOptions) -> Result<Loaded> {
+    let mut out = Loaded::default();
+    read_jsonl(name, reader, opts, &mut out, &mut ahash::AHashSet::new())?;
+    Ok(out)
+}
+
+/// How reading one line went.
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    /// No more lines.
+    End,
+    /// A line (without its `\n`) is in the buffer.
+    Read,
+    /// The line was longer than the limit and was skipped; it had this many
+    /// bytes.
+    TooLong(u64),
+}
+
+/// Read one line into `buf`, holding at most `limit` bytes of it: past the
+/// limit the line is consumed and counted up to its end, not kept, so a
+/// 500 MB line costs no more memory than the limit.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<Line> {
+    buf.clear();
+    let mut total: u64 = 0;
+    let mut any = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, newline) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(n) => (n, true),
+            None => (chunk.len(), false),
+        };
+        total += take as u64;
+        if total <= limit {
+            buf.extend_from_slice(&chunk[..take]);
+        } else if !buf.is_empty() {
+            // Over the limit: drop what was kept, and its memory.
+            *buf = Vec::new();
+        }
+        reader.consume(take + usize::from(newline));
+        if newline {
+            break;
+        }
+    }
+    Ok(if !any {
+        Line::End
+    } else if total > limit {
+        Line::TooLong(total)
+    } else {
+        Line::Read
+    })
+}
+
 /// Read JSON Lines: one object per line with an id and a text field.
 /// Blank lines are skipped; a malformed line is an error naming the file and
-/// line, and reading goes on with the next line.
+/// line, and reading goes on with the next line. A line longer than
+/// [`LoadOptions::max_doc_bytes`] is skipped with a warning naming it.
 fn read_jsonl(
     path: &Path,
-    reader: impl BufRead,
+    mut reader: impl BufRead,
     opts: &LoadOptions,
     out: &mut Loaded,
+    seen: &mut ahash::AHashSet<String>,
 ) -> Result<()> {
-    let mut seen = out.documents.iter().map(|d| d.id.clone()).collect();
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let lineno = i + 1;
-        let line = match line {
-            Ok(l) => l,
-            Err(source) => {
+    let mut line = Vec::new();
+    let mut lineno = 0usize;
+    loop {
+        lineno += 1;
+        match read_line_bounded(&mut reader, &mut line, opts.max_doc_bytes) {
+            Ok(Line::End) => break,
+            Ok(Line::Read) => {}
+            Ok(Line::TooLong(bytes)) => {
+                out.warn(
+                    opts,
+                    Error::JsonField {
+                        path: path.to_path_buf(),
+                        line: lineno,
+                        problem: format!(
+                            "line of {bytes} bytes is over the limit of {} bytes (see --max-doc-bytes)",
+                            opts.max_doc_bytes
+                        ),
+                    },
+                )?;
+                continue;
+            }
+            Err(e) => {
+                // Reading stops here; the line it failed on is named.
+                let problem = format!("read failed: {e}");
                 return fail(
                     out,
                     opts,
-                    Error::Io {
+                    Error::JsonField {
                         path: path.to_path_buf(),
-                        source,
+                        line: lineno,
+                        problem,
                     },
                 );
             }
-        };
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
         }
-        if line.len() as u64 > opts.max_doc_bytes {
-            let err = Error::TooLarge {
-                path: path.to_path_buf(),
-                bytes: line.len() as u64,
-                limit: opts.max_doc_bytes,
-            };
-            out.warn(
-                opts,
-                Error::JsonField {
-                    path: path.to_path_buf(),
-                    line: lineno,
-                    problem: err.to_string(),
-                },
-            )?;
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let value: serde_json::Value = match serde_json::from_slice(&line) {
@@ -431,7 +558,7 @@ fn read_jsonl(
         };
         push(
             out,
-            &mut seen,
+            seen,
             opts,
             id,
             Source::JsonLine(path.to_path_buf(), lineno),

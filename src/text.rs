@@ -163,23 +163,28 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     let wrap = wrap_width(text);
     let mut cuts: Vec<usize> = Vec::new(); // byte offsets where a sentence ends
     let bytes = text.as_bytes();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // Walk by byte offset, decoding characters as we go: a table of every
+    // character would cost 16 bytes per character of a document that may
+    // hold tens of millions.
+    let char_at = |p: usize| text.get(p..).and_then(|s| s.chars().next());
     let mut line_start = 0usize;
     let mut k = 0;
-    while k < chars.len() {
-        let (pos, c) = chars[k];
+    while let Some(c) = char_at(k) {
+        let pos = k;
         if c == '\n' {
             let line = &text[line_start..pos];
-            // Look ahead: blank line?
+            // Look ahead: blank line? Stop at the next line break, so a
+            // long run of empty lines is read once, not once per line.
             let mut m = k + 1;
             let mut blank = false;
-            while m < chars.len() && chars[m].1.is_whitespace() {
-                if chars[m].1 == '\n' {
+            while let Some(w) = char_at(m).filter(|w| w.is_whitespace()) {
+                if w == '\n' {
                     blank = true;
+                    break;
                 }
-                m += 1;
+                m += w.len_utf8();
             }
-            let next = chars.get(m).map(|&(_, c)| c);
+            let next = char_at(m);
             let cut = if blank || next.is_none() {
                 true
             } else if let Some(width) = wrap {
@@ -198,26 +203,27 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
         }
         if is_terminal(c) {
             // Extend over further terminals and closers.
-            let mut m = k + 1;
-            while m < chars.len() && (is_terminal(chars[m].1) || is_closer(chars[m].1)) {
-                m += 1;
+            let mut m = k + c.len_utf8();
+            while let Some(t) = char_at(m).filter(|&t| is_terminal(t) || is_closer(t)) {
+                m += t.len_utf8();
             }
-            let end = chars.get(m).map_or(text.len(), |&(p, _)| p);
+            let end = m;
             // Must be followed by white space, then a sentence opener.
             let mut n = m;
-            while n < chars.len() && chars[n].1.is_whitespace() {
-                n += 1;
+            while let Some(w) = char_at(n).filter(|w| w.is_whitespace()) {
+                n += w.len_utf8();
             }
-            let spaced = n > m || m == chars.len();
-            let next = chars.get(n).map(|&(_, c)| c);
+            let spaced = n > m || m == text.len();
+            let next = char_at(n);
             let opens = next.is_none_or(|c| c.is_uppercase() || c.is_numeric() || is_opener(c));
-            if spaced && opens && !(c == '.' && m == k + 1 && is_abbreviation(text, pos, tokens)) {
+            let single = m == k + c.len_utf8();
+            if spaced && opens && !(c == '.' && single && is_abbreviation(text, pos, tokens)) {
                 cuts.push(end);
             }
             k = m;
             continue;
         }
-        k += 1;
+        k += c.len_utf8();
     }
     cuts.push(text.len());
     cuts.sort_unstable();

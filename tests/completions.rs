@@ -64,7 +64,13 @@ fn man_page_covers_every_subcommand_and_flag() {
     assert!(page.contains(".TH doppel 1"), "no title line");
     // One page: the program's sections once, then one per subcommand.
     assert_eq!(page.matches(".SH SYNOPSIS").count(), 1);
-    for section in ["DOPPEL SCAN", "DOPPEL COMPARE", "DOPPEL COMPLETIONS"] {
+    for section in [
+        "DOPPEL SCAN",
+        "DOPPEL COMPARE",
+        "DOPPEL CHECK",
+        "DOPPEL INDEX",
+        "DOPPEL COMPLETIONS",
+    ] {
         assert!(page.contains(&format!(".SH \"{section}\"")), "{section}");
     }
     // roff escapes dashes in flags.
@@ -77,10 +83,10 @@ fn man_page_covers_every_subcommand_and_flag() {
     ] {
         assert!(page.contains(flag), "{flag} missing");
     }
-    // Each of scan and compare lists the formats, html included.
+    // Each of scan, compare and check lists the formats, html included.
     assert_eq!(
         page.matches(r"html: One self\-contained HTML page").count(),
-        2
+        3
     );
     // Defaults come along.
     assert!(page.contains("[default: 0.5]"));

@@ -112,7 +112,8 @@ pub struct InputArgs {
     /// Stop on the first skipped or unreadable input.
     #[arg(long)]
     pub strict: bool,
-    /// Skip documents larger than this many bytes.
+    /// Skip documents larger than this many bytes, with a warning naming
+    /// them; with --jsonl, lines longer than this (read in bounded memory).
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_doc_bytes: u64,
     /// Do not print warnings.

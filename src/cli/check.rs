@@ -3,7 +3,7 @@
 
 use super::args::{ColorArg, FormatArg, OutputArgs};
 use super::index::ParamArgs;
-use super::output::PENDING;
+use super::output::Output;
 use anyhow::Context;
 use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
@@ -145,66 +145,6 @@ impl QueryArgs {
     }
 }
 
-/// A JSON Lines file written as documents are checked: a temporary file
-/// beside the target, renamed over it once complete.
-struct JsonlFile {
-    target: PathBuf,
-    temp: tempfile::NamedTempFile,
-}
-
-impl JsonlFile {
-    fn open(target: &Path) -> anyhow::Result<JsonlFile> {
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if !dir.is_dir() {
-            anyhow::bail!(
-                "{}: cannot write the output file: directory {} does not exist",
-                target.display(),
-                dir.display()
-            );
-        }
-        let temp = tempfile::Builder::new()
-            .prefix(".doppel-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
-        if let Ok(mut p) = PENDING.lock() {
-            p.push(temp.path().to_path_buf());
-        }
-        Ok(JsonlFile {
-            target: target.to_path_buf(),
-            temp,
-        })
-    }
-
-    fn finish(self) -> anyhow::Result<()> {
-        let temp_path = self.temp.path().to_path_buf();
-        let fail = || format!("{}: write failed", self.target.display());
-        self.temp.as_file().sync_all().with_context(fail)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&self.target)
-                .map(|m| m.permissions().mode())
-                .unwrap_or(0o644);
-            let _ = self
-                .temp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(mode));
-        }
-        let target = self.target.clone();
-        self.temp
-            .persist(&target)
-            .with_context(|| format!("{}: cannot replace the output file", target.display()))?;
-        if let Ok(mut p) = PENDING.lock() {
-            p.retain(|x| x != &temp_path);
-        }
-        Ok(())
-    }
-}
-
 fn is_jsonl_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -241,7 +181,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report_files = report_out.open()?;
     let mut jsonl_files = jsonl_paths
         .iter()
-        .map(|p| JsonlFile::open(p))
+        .map(|p| Output::open(p, doppel::report::Format::Json))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let to_stdout = args.output.is_empty();
     let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
@@ -292,8 +232,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     writeln!(out, "{json}")?;
                 }
                 for f in &mut jsonl_files {
-                    writeln!(f.temp, "{json}")
-                        .with_context(|| format!("{}: write failed", f.target.display()))?;
+                    let target = f.target().display().to_string();
+                    writeln!(f.writer(), "{json}")
+                        .with_context(|| format!("{target}: write failed"))?;
                 }
             }
             if need_report {

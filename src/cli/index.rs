@@ -2,7 +2,6 @@
 //! [`doppel::index`]).
 
 use super::args::InputArgs;
-use super::output::PENDING;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use doppel::corpus::{self, Document};
@@ -170,14 +169,10 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let docs = load(&args.paths, &args.input)?;
     let mut builder = Builder::new(&args.index, &params, args.force)?;
     let temp = builder.temp_path().to_path_buf();
-    if let Ok(mut p) = PENDING.lock() {
-        p.push(temp.clone());
-    }
+    super::output::track(&temp);
     let n = builder.add(&docs)?;
     builder.finish()?;
-    if let Ok(mut p) = PENDING.lock() {
-        p.retain(|x| x != &temp);
-    }
+    super::output::untrack(&temp);
     if !args.input.quiet {
         eprintln!(
             "doppel: indexed {n} document{} into {} in {:.1} s",

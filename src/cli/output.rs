@@ -7,9 +7,27 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Temporary files of outputs in progress, removed if the run is
-/// interrupted so no partial file is left behind.
-pub static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Outputs in progress, shared with the Ctrl-C handler.
+struct Pending {
+    /// Set by the Ctrl-C handler: no output may be completed any more.
+    interrupted: bool,
+    /// Temporary files not yet renamed over their targets.
+    temps: Vec<PathBuf>,
+}
+
+/// Creating a temporary file and recording it, and renaming it and
+/// forgetting it, each happen under this lock, and so does the Ctrl-C
+/// handler's clean-up: an interrupt either finds a temporary file and
+/// removes it, or finds the output complete — never a file in between.
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    interrupted: false,
+    temps: Vec::new(),
+});
+
+fn pending() -> std::sync::MutexGuard<'static, Pending> {
+    // A panic elsewhere must not stop the clean-up.
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// An output file being written: a temporary file beside the target,
 /// renamed over it once complete.
@@ -27,24 +45,42 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        if !dir.is_dir() {
-            bail!(
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => bail!(
+                "{}: cannot write the output file: {} is not a directory",
+                target.display(),
+                dir.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
                 "{}: cannot write the output file: directory {} does not exist",
                 target.display(),
                 dir.display()
-            );
+            ),
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "{}: cannot write the output file: directory {}",
+                        target.display(),
+                        dir.display()
+                    )
+                });
+            }
         }
         if target.is_dir() {
             bail!("{}: is a directory, not an output file", target.display());
+        }
+        let mut p = pending();
+        if p.interrupted {
+            bail!("interrupted");
         }
         let temp = tempfile::Builder::new()
             .prefix(".doppel-")
             .suffix(".tmp")
             .tempfile_in(dir)
             .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
-        if let Ok(mut p) = PENDING.lock() {
-            p.push(temp.path().to_path_buf());
-        }
+        p.temps.push(temp.path().to_path_buf());
+        drop(p);
         Ok(Output {
             target: target.to_path_buf(),
             format: Format::from_extension(target).unwrap_or(fallback),
@@ -52,14 +88,33 @@ impl Output {
         })
     }
 
+    /// The file the output will replace.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// The open temporary file, for outputs written as work goes on (JSON
+    /// Lines); complete it with [`Output::finish`].
+    pub fn writer(&mut self) -> &mut std::fs::File {
+        self.temp.as_file_mut()
+    }
+
+    /// Render a whole report into the file and complete it.
     pub fn write(mut self, report: &Report) -> anyhow::Result<()> {
-        let temp_path = self.temp.path().to_path_buf();
         {
-            let mut w = std::io::BufWriter::new(self.temp.as_file_mut());
-            report::render(report, self.format, false, &mut w)
+            let format = self.format;
+            let target = self.target.clone();
+            let mut w = std::io::BufWriter::new(self.writer());
+            report::render(report, format, false, &mut w)
                 .and_then(|_| w.flush())
-                .with_context(|| format!("{}: write failed", self.target.display()))?;
+                .with_context(|| format!("{}: write failed", target.display()))?;
         }
+        self.finish()
+    }
+
+    /// Flush the temporary file to disk and rename it over the target.
+    pub fn finish(self) -> anyhow::Result<()> {
+        let temp_path = self.temp.path().to_path_buf();
         // A temporary file is private (0600); the report should get the
         // permissions of the file it replaces, or the usual ones.
         #[cfg(unix)]
@@ -77,21 +132,35 @@ impl Output {
             .as_file()
             .sync_all()
             .with_context(|| format!("{}: write failed", self.target.display()))?;
+        let mut p = pending();
+        if p.interrupted {
+            bail!("{}: interrupted", self.target.display());
+        }
         self.temp.persist(&self.target).with_context(|| {
             format!("{}: cannot replace the output file", self.target.display())
         })?;
-        if let Ok(mut p) = PENDING.lock() {
-            p.retain(|x| x != &temp_path);
-        }
+        p.temps.retain(|x| x != &temp_path);
         Ok(())
     }
 }
 
-/// Remove the temporary files of outputs in progress (on Ctrl-C).
+/// Have a temporary file of another kind (an index being built) removed
+/// on Ctrl-C, until [`untrack`] is called.
+pub fn track(path: &Path) {
+    pending().temps.push(path.to_path_buf());
+}
+
+/// Stop tracking a temporary file (it was renamed into place or removed).
+pub fn untrack(path: &Path) {
+    pending().temps.retain(|x| x != path);
+}
+
+/// Remove the temporary files of outputs in progress and complete no
+/// other (on Ctrl-C, just before the process exits).
 pub fn remove_pending() {
-    if let Ok(p) = PENDING.lock() {
-        for path in p.iter() {
-            let _ = std::fs::remove_file(path);
-        }
+    let mut p = pending();
+    p.interrupted = true;
+    for path in p.temps.drain(..) {
+        let _ = std::fs::remove_file(path);
     }
 }

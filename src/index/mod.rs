@@ -1600,7 +1600,10 @@ mod tests {
             index.document_frequencies().unwrap(),
             fresh.document_frequencies().unwrap()
         );
-        assert_eq!(index.document_frequencies().unwrap()["share"], kept.len() as u32);
+        assert_eq!(
+            index.document_frequencies().unwrap()["share"],
+            kept.len() as u32
+        );
         // A damaged block is reported, not trusted.
         assert_eq!(decode_block(5, &[0, 0]), None);
         assert_eq!(decode_block(5, &[0, 7, 0]), None);

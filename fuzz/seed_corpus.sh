@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Fill fuzz/corpus/<target>/ with starting inputs made from seeds/ (the
+# fuzzer mutates these; it finds its way much faster from real text).
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p corpus/text corpus/jsonl corpus/align
+seeds=(../seeds/*.txt)
+for f in "${seeds[@]}"; do
+    cp "$f" "corpus/text/$(basename "$f")"
+done
+# align: a settings byte, then A, a NUL byte, then B.
+n=${#seeds[@]}
+for ((i = 0; i < n; i++)); do
+    j=$(((i + 1) % n))
+    { printf '\x00'; cat "${seeds[$i]}"; printf '\x00'; cat "${seeds[$j]}"; } \
+        >"corpus/align/pair-$i-$j"
+done
+{ printf '\x09'; head -c 3000 "${seeds[0]}"; printf '\x00'; head -c 3000 "${seeds[1]}"; } \
+    >corpus/align/short-0-1
+# jsonl: a settings byte, then lines.
+printf '\x03{"id": "a", "text": "One line."}\n\n{"id": 7, "text": "Caf\\u00e9 \\ud83d\\ude00"}\n{bad\n{"text": "no id"}\n' \
+    >corpus/jsonl/mixed
+printf '\x35{"id": "a", "text": "short"}\n{"id": "b", "text": "a line longer than the limit of this run"}\r\n{"id": "a", "text": "dup"}' \
+    >corpus/jsonl/limit
+printf '\x80{"id": "x", "text": ""}\n[1, 2]\n{"id": {"k": 1}, "text": "t"}\n' >corpus/jsonl/strict

@@ -1,0 +1,278 @@
+//! The invariants the fuzz targets check, one function per target: bytes in,
+//! a panic out when doppel breaks a promise (or panics itself).
+//!
+//! The fuzz targets in `fuzz_targets/` call these; `tests/hostile.rs` in the
+//! main crate includes this file and replays every input committed under
+//! `tests/regressions/<target>/` through the same function, so a crash the
+//! fuzzer once found stays fixed under plain `cargo test`.
+//!
+//! Only the doppel library and serde_json are used here, so the file compiles
+//! both inside the fuzz crate and as a module of the main crate's tests.
+
+use doppel::config::Config;
+use doppel::corpus::{self, Document, LoadOptions, Source};
+use doppel::pipeline;
+use doppel::report::{self, Format, Report};
+use doppel::shingle::ShingleKind;
+use doppel::text::{self, Analysed};
+use std::path::Path;
+
+/// Check that `span` is a non-empty range of `text` on character boundaries.
+fn check_span(text: &str, start: usize, end: usize, what: &str) {
+    assert!(
+        start < end && end <= text.len(),
+        "{what}: bad span {start}..{end} of a {}-byte text",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(start) && text.is_char_boundary(end),
+        "{what}: span {start}..{end} is not on character boundaries"
+    );
+}
+
+/// Normalisation, tokenisation and sentence segmentation of arbitrary text
+/// (invalid UTF-8 is replaced first, as a user's file would be rejected
+/// before reaching this stage).
+///
+/// Every token's span is non-empty, on character boundaries, in order and
+/// disjoint, and its normalised form is `normalize` of exactly the text it
+/// slices. Sentences are in order, disjoint, trimmed, hold at least one
+/// token each, and together hold every token once, each inside its span.
+pub fn text(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let text: &str = &text;
+    let a = Analysed::new(text);
+    let mut prev = 0;
+    for (k, t) in a.tokens.iter().enumerate() {
+        check_span(text, t.span.start, t.span.end, &format!("token {k}"));
+        assert!(t.span.start >= prev, "token {k} overlaps the one before");
+        prev = t.span.end;
+        assert_eq!(
+            t.norm,
+            text::normalize(&text[t.span.start..t.span.end]),
+            "token {k}: normalised form is not that of its span"
+        );
+    }
+    let mut next_token = 0;
+    let mut prev_end = 0;
+    for (k, s) in a.sentences.iter().enumerate() {
+        let what = format!("sentence {k}");
+        check_span(text, s.span.start, s.span.end, &what);
+        assert!(s.span.start >= prev_end, "{what} overlaps the one before");
+        let slice = &text[s.span.start..s.span.end];
+        assert!(
+            !slice.starts_with(char::is_whitespace) && !slice.ends_with(char::is_whitespace),
+            "{what} is not trimmed: {slice:?}"
+        );
+        assert_eq!(s.tokens.start, next_token, "{what} skips or repeats tokens");
+        assert!(s.tokens.end > s.tokens.start, "{what} holds no token");
+        assert!(
+            s.tokens.end <= a.tokens.len(),
+            "{what}: token range past the end"
+        );
+        for t in &a.tokens[s.tokens.clone()] {
+            assert!(
+                s.span.start <= t.span.start && t.span.end <= s.span.end,
+                "{what} does not contain its token {:?}",
+                t.span
+            );
+        }
+        next_token = s.tokens.end;
+        prev_end = s.span.end;
+    }
+    assert_eq!(next_token, a.tokens.len(), "tokens outside every sentence");
+}
+
+/// The 1-based line number that a message names right after `name:`, if any.
+fn named_line(message: &str, name: &str) -> Option<usize> {
+    let at = message.find(&format!("{name}:"))? + name.len() + 1;
+    let digits: String = message[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// The JSON Lines reader over an arbitrary stream.
+///
+/// The first byte chooses the reader's buffer size (1 to 16 bytes, so lines
+/// straddle many refills), a line-length limit and strict mode; the rest is
+/// the stream. The documents read must be exactly those an independent
+/// reading of the lines gives (same lines, same texts), and every warning
+/// and error must name `fuzz.jsonl:LINE` with a line that exists.
+pub fn jsonl(data: &[u8]) {
+    let Some((&ctl, body)) = data.split_first() else {
+        return;
+    };
+    let capacity = 1 + usize::from(ctl & 0x0f);
+    let limit = if ctl & 0x10 != 0 {
+        u64::from((ctl >> 5) & 0x03) * 24
+    } else {
+        LoadOptions::default().max_doc_bytes
+    };
+    let opts = LoadOptions {
+        jsonl: true,
+        strict: ctl & 0x80 != 0,
+        max_doc_bytes: limit,
+        ..LoadOptions::default()
+    };
+    let name = "fuzz.jsonl";
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    let line_ok = |m: &str| named_line(m, name).is_some_and(|n| (1..=lines.len()).contains(&n));
+    let reader = std::io::BufReader::with_capacity(capacity, body);
+    let loaded = match corpus::load_jsonl(Path::new(name), reader, &opts) {
+        Ok(l) => l,
+        Err(e) => {
+            assert!(opts.strict, "an error escaped outside strict mode: {e}");
+            let m = doppel::error::chain(&e);
+            assert!(line_ok(&m), "error does not name {name}:LINE: {m}");
+            return;
+        }
+    };
+    for e in &loaded.errors {
+        let m = doppel::error::chain(e);
+        assert!(line_ok(&m), "error does not name {name}:LINE: {m}");
+    }
+    for w in &loaded.warnings {
+        assert!(line_ok(w), "warning does not name {name}:LINE: {w}");
+    }
+    // What an independent reading of the lines expects.
+    let mut expected: Vec<(usize, String)> = Vec::new();
+    for (k, line) in lines.iter().enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) || line.len() as u64 > limit {
+            continue;
+        }
+        let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(line) else {
+            continue;
+        };
+        let id_ok = matches!(
+            obj.get("id"),
+            None | Some(serde_json::Value::String(_)) | Some(serde_json::Value::Number(_))
+        );
+        if let (Some(serde_json::Value::String(t)), true) = (obj.get("text"), id_ok) {
+            expected.push((k + 1, t.clone()));
+        }
+    }
+    let got: Vec<(usize, String)> = loaded
+        .documents
+        .iter()
+        .map(|d| match &d.source {
+            Source::JsonLine(p, n) if p == Path::new(name) => (*n, d.text.clone()),
+            other => panic!("document from {other:?}, not a line of {name}"),
+        })
+        .collect();
+    if opts.strict {
+        // Strict mode stops at the first problem; what it read must be a
+        // prefix of the expected documents.
+        assert!(
+            expected.starts_with(&got),
+            "strict read {got:?}, expected a prefix of {expected:?}"
+        );
+    } else {
+        assert_eq!(got, expected, "documents differ from the lines' contents");
+    }
+    let mut ids: Vec<&str> = loaded.documents.iter().map(|d| d.id.as_str()).collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "two documents share an id");
+}
+
+/// Alignment of two arbitrary texts, through the whole pipeline and the
+/// three report formats.
+///
+/// The first byte picks settings (a low seed threshold, character
+/// shingles, no dense matrix, no minimum passage length); the rest is split
+/// at its first NUL byte into the texts of A and B (without one, a text is
+/// compared with itself). Every passage's spans slice its documents on
+/// character boundaries and match its sentence ranges; passages come in the
+/// order of B; coverage and every score lie in [0, 1]; the JSON report
+/// parses back with excerpts equal to the slices.
+pub fn align(data: &[u8]) {
+    let Some((&ctl, body)) = data.split_first() else {
+        return;
+    };
+    let mut cfg = Config::default();
+    if ctl & 0x01 != 0 {
+        cfg.align.seed_threshold = 0.05;
+    }
+    if ctl & 0x02 != 0 {
+        cfg.shingle = ShingleKind::Chars(3);
+    }
+    if ctl & 0x04 != 0 {
+        cfg.align.max_matrix_cells = 4;
+    }
+    if ctl & 0x08 != 0 {
+        cfg.align.min_passage_chars = 0;
+    }
+    let (ta, tb) = match body.iter().position(|&b| b == 0) {
+        Some(k) => (&body[..k], &body[k + 1..]),
+        None => (body, body),
+    };
+    let a = Document::new("a", String::from_utf8_lossy(ta));
+    let b = Document::new("b", String::from_utf8_lossy(tb));
+    let (features, pair) = pipeline::compare(&a, &b, &cfg);
+    let al = &pair.alignment;
+    let unit = |x: f64, what: &str| {
+        assert!((0.0..=1.0).contains(&x), "{what} = {x} is not in [0, 1]");
+    };
+    unit(al.coverage_a, "coverage of A");
+    unit(al.coverage_b, "coverage of B");
+    let s = &pair.scores;
+    for (x, what) in [
+        (s.jaccard_est, "jaccard_est"),
+        (s.jaccard, "jaccard"),
+        (s.containment_a, "containment_a"),
+        (s.containment_b, "containment_b"),
+        (s.cosine, "cosine"),
+    ] {
+        unit(x, what);
+    }
+    let mut last = (0, 0);
+    for (k, p) in al.passages.iter().enumerate() {
+        for (doc, f, span, sents, side) in [
+            (&a, &features[0], p.a, &p.a_sentences, "A"),
+            (&b, &features[1], p.b, &p.b_sentences, "B"),
+        ] {
+            let what = format!("passage {k}, side {side}");
+            check_span(&doc.text, span.start, span.end, &what);
+            let ss = &f.analysed.sentences;
+            assert!(
+                sents.start < sents.end && sents.end <= ss.len(),
+                "{what}: sentence range {sents:?} of {}",
+                ss.len()
+            );
+            assert_eq!(
+                (span.start, span.end),
+                (ss[sents.start].span.start, ss[sents.end - 1].span.end),
+                "{what}: span is not that of its sentences"
+            );
+        }
+        unit(f64::from(p.score), "passage score");
+        assert!((p.b.start, p.a.start) >= last, "passages out of order");
+        last = (p.b.start, p.a.start);
+    }
+    let docs = [a, b];
+    let rep = Report::build(&docs, &features, std::slice::from_ref(&pair), true, &cfg);
+    for format in [Format::Text, Format::Markdown] {
+        report::render(&rep, format, true, &mut std::io::sink()).expect("render to a sink");
+    }
+    let mut json = Vec::new();
+    report::render(&rep, Format::Json, false, &mut json).expect("render JSON");
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("the JSON report parses");
+    let passages = v["pairs"][0]["passages"]
+        .as_array()
+        .expect("passages in the JSON report");
+    assert_eq!(passages.len(), al.passages.len());
+    for (p, doc_p) in passages.iter().zip(&al.passages) {
+        for (side, doc, span) in [("a", &docs[0], doc_p.a), ("b", &docs[1], doc_p.b)] {
+            assert_eq!(
+                p[side]["text"].as_str(),
+                Some(&doc.text[span.start..span.end]),
+                "JSON excerpt {side} differs from its span"
+            );
+            let chars = doc.text[..span.start].chars().count() as u64;
+            assert_eq!(p[side]["char_start"].as_u64(), Some(chars), "char_start");
+        }
+    }
+}
