@@ -7,6 +7,7 @@
 //! [`lsh`] (signatures, candidate pairs) → [`score`] (scores, verdicts) →
 //! [`align`] (passages) → [`report`] (text, Markdown, JSON).
 //! [`pipeline`] runs the stages in order; [`config`] holds every setting.
+//! [`synth`] generates corpora with planted overlaps and their ground truth.
 //!
 //! ```
 //! use doppel::{config::Config, corpus::Document, pipeline, score::Verdict};
@@ -35,6 +36,7 @@ pub mod pipeline;
 pub mod report;
 pub mod score;
 pub mod shingle;
+pub mod synth;
 pub mod text;
 pub mod tfidf;
 
