@@ -22,6 +22,9 @@ enum Command {
     Scan(cli::scan::ScanArgs),
     /// Align two documents in full.
     Compare(cli::compare::CompareArgs),
+    /// Time one engine stage on a JSONL corpus (for scripts/bench/).
+    #[command(hide = true)]
+    BenchStage(cli::stage::StageArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(args) => cli::scan::run(args),
         Command::Compare(args) => cli::compare::run(args),
+        Command::BenchStage(args) => cli::stage::run(args),
     };
     match result {
         Ok(code) => code,

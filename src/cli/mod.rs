@@ -5,6 +5,7 @@ pub mod args;
 pub mod compare;
 pub mod output;
 pub mod scan;
+pub mod stage;
 
 use doppel::corpus;
 use std::process::ExitCode;
