@@ -10,7 +10,7 @@
 //!   the exact shingle Jaccard (a second pass over the corpus re-shingles
 //!   only the documents that are in a candidate pair, so memory holds
 //!   signatures, not shingle sets). `--out` gets every candidate pair with
-//!   both measures.
+//!   both measures. `--recall-weight` trades candidates for recall.
 //! - `tfidf`: read → TF-IDF terms (stemmed, stop words dropped, as `scan`
 //!   does) → vectors → all-pairs top-k cosine above `--cosine`. `--out` gets
 //!   the neighbour pairs (row numbers) with their cosines, `--vectors DIR`
@@ -70,6 +70,12 @@ pub struct StageArgs {
     /// Jaccard threshold of LSH and of verification (`lsh`).
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
+    /// Weight of false negatives against false positives when the LSH
+    /// bands are chosen (`lsh`; 0.5: equal, as `scan` does). A higher weight
+    /// gives more candidates and fewer missed pairs; exact verification
+    /// keeps precision.
+    #[arg(long, default_value_t = 0.5)]
+    pub recall_weight: f64,
     /// Cosine threshold (`tfidf`).
     #[arg(long, default_value_t = 0.3)]
     pub cosine: f32,
@@ -244,7 +250,15 @@ fn stage_lsh(args: &StageArgs) -> anyhow::Result<serde_json::Value> {
     let sign_s = secs(t0);
 
     let t = Instant::now();
-    let params = LshParams::optimal(args.threshold, args.num_perm, 0.5, 0.5);
+    if !(0.0..=1.0).contains(&args.recall_weight) {
+        bail!("--recall-weight must be between 0 and 1");
+    }
+    let params = LshParams::optimal(
+        args.threshold,
+        args.num_perm,
+        1.0 - args.recall_weight,
+        args.recall_weight,
+    );
     let keys: Vec<Vec<u64>> = sigs
         .par_iter()
         .map(|s| lsh::band_keys(s, &params))
@@ -312,6 +326,7 @@ fn stage_lsh(args: &StageArgs) -> anyhow::Result<serde_json::Value> {
         "threads": rayon::current_num_threads(),
         "num_perm": args.num_perm,
         "threshold": thr,
+        "recall_weight": args.recall_weight,
         "bands": params.bands,
         "rows": params.rows,
         "candidates": candidates.len(),
