@@ -10,6 +10,7 @@
 //! [`pipeline`] runs the stages in order; [`config`] holds every setting.
 //! [`index`] keeps a reference corpus on disk and checks new documents
 //! against it.
+//! [`synth`] generates corpora with planted overlaps and their ground truth.
 //!
 //! ```
 //! use doppel::{config::Config, corpus::Document, pipeline, score::Verdict};
@@ -40,6 +41,7 @@ pub mod pipeline;
 pub mod report;
 pub mod score;
 pub mod shingle;
+pub mod synth;
 pub mod text;
 pub mod tfidf;
 

@@ -30,6 +30,9 @@ enum Command {
     Index(cli::index::IndexArgs),
     /// Check new documents against a reference index.
     Check(cli::check::CheckArgs),
+    /// Time one engine stage on a JSONL corpus (for scripts/bench/).
+    #[command(hide = true)]
+    BenchStage(cli::stage::StageArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Man => cli::completions::man(Cli::command()),
         Command::Index(args) => cli::index::run(args),
         Command::Check(args) => cli::check::run(args),
+        Command::BenchStage(args) => cli::stage::run(args),
     };
     match result {
         Ok(code) => code,

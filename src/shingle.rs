@@ -70,6 +70,29 @@ pub fn word_shingles<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> {
     v
 }
 
+/// Word `n`-gram shingles of a text as a sorted, deduplicated set: the same
+/// set as [`word_shingles`] over the norms of
+/// [`text::tokenize`](crate::text::tokenize), computed without a string per
+/// word. The norms are written once into one buffer, separated by the
+/// separator byte, so each window's bytes are already contiguous there.
+pub fn text_word_shingles(text: &str, n: usize) -> Vec<u64> {
+    let mut buf = String::with_capacity(text.len());
+    let mut ranges = Vec::new();
+    crate::text::norms_into(text, TOKEN_SEPARATOR, &mut buf, &mut ranges);
+    if ranges.is_empty() {
+        return Vec::new();
+    }
+    let n = n.clamp(1, ranges.len());
+    let bytes = buf.as_bytes();
+    let mut v: Vec<u64> = ranges
+        .windows(n)
+        .map(|w| stable_hash(&bytes[w[0].start..w[n - 1].end], SHINGLE_SEED))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Character `n`-gram shingles of `text` as a sorted, deduplicated set.
 ///
 /// Windows are `n` Unicode scalar values long. Before windowing, every run of
@@ -168,6 +191,28 @@ mod tests {
             vec![stable_hash(b"ab", SHINGLE_SEED)]
         );
         assert_eq!(char_shingles("ab", 0), char_shingles("ab", 1));
+    }
+
+    #[test]
+    fn text_word_shingles_match_word_shingles_of_tokens() {
+        let seed = std::fs::read_to_string("seeds/000_51955296cd91fa83.txt").unwrap();
+        for text in [
+            seed.as_str(),
+            "One two three four five six seven.",
+            "Vietnam\u{2019}s \u{FB01}nance, US\u{2013}China: ＡＢＣ déjà vu. DON'T",
+            "two words",
+            "",
+        ] {
+            let toks = crate::text::tokenize(text);
+            let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+            for n in [0, 1, 3, 5, 9] {
+                assert_eq!(
+                    text_word_shingles(text, n),
+                    word_shingles(&norms, n),
+                    "n={n}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -63,6 +63,29 @@ impl Analysed {
 /// Normalise one word: NFKC, lower case, typographic quotes and dashes
 /// folded to ASCII, non-breaking and other exotic spaces to a plain space.
 pub fn normalize(word: &str) -> String {
+    // Fast path with the same result: ASCII text is its own NFKC form, the
+    // folds below map only non-ASCII characters, and lower-casing an ASCII
+    // letter is ASCII lower-casing.
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    normalize_unicode(word)
+}
+
+/// Append the normalised form of `word` ([`normalize`]) to `out`, without
+/// allocating for ASCII words.
+pub fn normalize_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&normalize_unicode(word));
+    }
+}
+
+/// [`normalize`] without the ASCII fast path.
+fn normalize_unicode(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word.nfkc() {
         match c {
@@ -88,6 +111,25 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             norm: normalize(w),
         })
         .collect()
+}
+
+/// The normalised words of `text` (the norms of [`tokenize`], in order),
+/// written into one buffer: `buf` receives the norms separated by `sep`, and
+/// `ranges` the byte range of each norm in `buf`. Both are cleared first.
+/// For the hot path of shingling, which needs no spans and no per-word
+/// allocation.
+pub fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<usize>>) {
+    buf.clear();
+    ranges.clear();
+    let sep = char::from(sep);
+    for w in text.unicode_words() {
+        if !ranges.is_empty() {
+            buf.push(sep);
+        }
+        let start = buf.len();
+        normalize_into(w, buf);
+        ranges.push(start..buf.len());
+    }
 }
 
 /// Words that end with a full stop without ending a sentence.
@@ -503,6 +545,49 @@ mod tests {
         assert_eq!(normalize("\u{FB01}nance"), "finance"); // ligature
         assert_eq!(normalize("ＡＢＣ"), "abc"); // full width
         assert_eq!(normalize("US\u{2013}China"), "us-china");
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_full_normalisation() {
+        // Every ASCII character alone and inside words.
+        for b in 0u8..128 {
+            let c = char::from(b);
+            for w in [c.to_string(), format!("Ab{c}Z"), format!("{c}{c}x")] {
+                assert_eq!(normalize(&w), normalize_unicode(&w), "{w:?}");
+            }
+        }
+        // Pseudo-random ASCII words.
+        let mut state = 0x1234_5678_9ABC_DEF0u64;
+        for _ in 0..20_000 {
+            let mut w = String::new();
+            for _ in 0..(state % 12) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                w.push(char::from(((state >> 33) % 128) as u8));
+            }
+            assert_eq!(normalize(&w), normalize_unicode(&w), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn norms_into_matches_tokenize() {
+        let seed = std::fs::read_to_string("seeds/001_8e21ef8ac6e0b3df.txt").unwrap();
+        let mut buf = String::new();
+        let mut ranges = Vec::new();
+        for text in [
+            seed.as_str(),
+            "Vietnam\u{2019}s \u{FB01}nance, US\u{2013}China: ＡＢＣ déjà vu. DON'T stop",
+            "",
+            "  ",
+        ] {
+            norms_into(text, 0x1F, &mut buf, &mut ranges);
+            let got: Vec<&str> = ranges.iter().map(|r| &buf[r.clone()]).collect();
+            let want: Vec<String> = tokenize(text).into_iter().map(|t| t.norm).collect();
+            assert_eq!(got, want);
+            let joined = want.join("\u{1F}");
+            assert_eq!(buf, joined);
+        }
     }
 
     #[test]

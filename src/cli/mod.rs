@@ -8,6 +8,7 @@ pub mod completions;
 pub mod index;
 pub mod output;
 pub mod scan;
+pub mod stage;
 
 use doppel::corpus;
 use std::process::ExitCode;
