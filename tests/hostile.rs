@@ -127,7 +127,8 @@ fn line_naming<'a>(stderr: &'a str, kind: &str, what: &str) -> Option<&'a str> {
 #[test]
 fn regression_inputs_replay_through_the_fuzz_checks() {
     let dir = Path::new(ROOT).join("tests/regressions");
-    let targets: [(&str, fn(&[u8])); 3] = [
+    type Check = fn(&[u8]);
+    let targets: [(&str, Check); 3] = [
         ("text", fuzz_checks::text),
         ("jsonl", fuzz_checks::jsonl),
         ("align", fuzz_checks::align),
