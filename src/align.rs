@@ -304,6 +304,8 @@ fn seeds(
             b_shingles.entry(h).or_default().push(j as u32);
         }
     }
+    within_budget(&mut postings, va.iter().map(|v| v.terms.as_slice()));
+    within_budget(&mut b_shingles, sh_a.iter().map(Vec::as_slice));
     let mut matrix =
         (na.saturating_mul(nb) <= cfg.max_matrix_cells).then(|| Array2::zeros((na, nb)));
     let mut out = Vec::new();
@@ -353,6 +355,51 @@ fn seeds(
     }
     (out, matrix)
 }
+/// Most (sentence of A, sentence of B, shared term or shingle) visits the
+/// seed search makes, for terms and for shingles each: about a second's
+/// work. Ordinary pairs stay far below it; two huge documents whose common
+/// words each sit in thousands of sentences would otherwise have every
+/// sentence compared with every other (two 20 MB documents: hours).
+const SEED_WORK: usize = 1 << 26;
+
+/// Keep the seed search within [`SEED_WORK`]: drop from B's inverted index
+/// the keys (terms or shingles) costing most — sentences of A holding the
+/// key times sentences of B holding it — until the rest fit. Those are the
+/// most common words, which weigh least in a cosine; sentences still meet
+/// through their rarer words. `a_keys` are each sentence of A's keys, each
+/// key once. Deterministic: ties go by key.
+fn within_budget<K, V>(
+    index: &mut AHashMap<K, Vec<V>>,
+    a_keys: impl Iterator<Item = impl AsRef<[K]>>,
+) where
+    K: Copy + Ord + std::hash::Hash,
+{
+    let mut in_a: AHashMap<K, usize> = AHashMap::new();
+    for keys in a_keys {
+        for &k in keys.as_ref() {
+            if index.contains_key(&k) {
+                *in_a.entry(k).or_default() += 1;
+            }
+        }
+    }
+    let mut cost: Vec<(usize, K)> = in_a
+        .into_iter()
+        .map(|(k, n)| (n.saturating_mul(index[&k].len()), k))
+        .collect();
+    let mut total = cost.iter().fold(0usize, |s, c| s.saturating_add(c.0));
+    if total <= SEED_WORK {
+        return;
+    }
+    cost.sort_unstable_by(|x, y| y.cmp(x));
+    for (c, k) in cost {
+        if total <= SEED_WORK {
+            break;
+        }
+        index.remove(&k);
+        total = total.saturating_sub(c);
+    }
+}
+
 /// Ordered chains of seeds, best first, each seed used at most once and each
 /// sentence in at most one chain.
 fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<Vec<Seed>> {

@@ -4,9 +4,12 @@
 //! sorted order, so a run is deterministic), JSON Lines files (with
 //! [`LoadOptions::jsonl`]) or `-` for standard input. Output is a
 //! [`Loaded`] corpus: the documents in a deterministic order, plus the
-//! warnings (skipped binary or non-UTF-8 files, empty documents) and errors
-//! (unreadable paths, malformed JSON lines) met on the way. A bad input never
+//! warnings (skipped binary, non-UTF-8 or oversized inputs, FIFOs and
+//! devices met in directories, empty documents) and errors (unreadable
+//! paths, link loops, malformed JSON lines) met on the way. A bad input never
 //! stops the others from loading, except under [`LoadOptions::strict`].
+//! Memory stays bounded by [`LoadOptions::max_doc_bytes`] per input, even
+//! for a JSON Lines file holding one endless line.
 
 use crate::error::{Error, Result};
 use std::io::{BufRead, Read};
@@ -651,5 +654,25 @@ mod tests {
         .unwrap();
         assert_eq!(l.errors.len(), 1);
         assert!(l.errors[0].to_string().contains("/no/such/file.txt"));
+    }
+
+    #[test]
+    fn bounded_lines_keep_at_most_the_limit_and_count_the_rest() {
+        // A buffer of 3 bytes: lines straddle many refills.
+        let data = b"short\na line that is far too long\n\nlast";
+        let mut r = std::io::BufReader::with_capacity(3, &data[..]);
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        loop {
+            match read_line_bounded(&mut r, &mut buf, 10).unwrap() {
+                Line::End => break,
+                Line::Read => got.push(String::from_utf8(buf.clone()).unwrap()),
+                Line::TooLong(n) => {
+                    assert!(buf.capacity() <= 10, "kept {} bytes", buf.capacity());
+                    got.push(format!("<{n} bytes>"));
+                }
+            }
+        }
+        assert_eq!(got, ["short", "<27 bytes>", "", "last"]);
     }
 }

@@ -111,34 +111,40 @@ struct Positions<'a> {
     text: &'a str,
     /// Byte offset where each line starts.
     line_starts: Vec<usize>,
-    /// Characters before each line start.
-    chars_before: Vec<usize>,
+    /// (byte offset, characters before it) about every [`MARK`] bytes, so
+    /// that no offset is counted from further than that — counting from
+    /// the line start made a long single-line text quadratic in its
+    /// passages.
+    marks: Vec<(usize, usize)>,
 }
+
+/// Bytes between two character-count marks.
+const MARK: usize = 1024;
 
 impl<'a> Positions<'a> {
     fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        let mut chars_before = vec![0];
-        let mut chars = 0;
-        for (i, c) in text.char_indices() {
-            chars += 1;
+        let mut marks = vec![(0, 0)];
+        for (chars, (i, c)) in text.char_indices().enumerate() {
+            if i >= marks[marks.len() - 1].0 + MARK {
+                marks.push((i, chars));
+            }
             if c == '\n' {
                 line_starts.push(i + 1);
-                chars_before.push(chars);
             }
         }
         Positions {
             text,
             line_starts,
-            chars_before,
+            marks,
         }
     }
 
     /// (0-based char offset, 1-based line) of a byte offset.
     fn at(&self, byte: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
-        let start = self.line_starts[line];
-        let chars = self.chars_before[line] + self.text[start..byte].chars().count();
+        let (start, before) = self.marks[self.marks.partition_point(|&(b, _)| b <= byte) - 1];
+        let chars = before + self.text[start..byte].chars().count();
         (chars, line + 1)
     }
 
