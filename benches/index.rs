@@ -5,12 +5,12 @@
 //! `reports/bench-index.md`.
 //!
 //! ```sh
-//! cargo bench --bench index                      # 100,000 reference documents
-//! cargo bench --bench index -- --docs 1000000    # a million
+//! cargo bench --bench index                              # 100,000 reference documents
+//! cargo bench --bench index -- --docs 100000,1000000     # and a million (the committed report)
 //! ```
 //!
-//! Flags after `--`: `--docs N` (reference documents), `--new N` (new
-//! documents), `--report PATH` (where the Markdown goes), `--dir PATH`
+//! Flags after `--`: `--docs N[,N…]` (reference sizes, one section each),
+//! `--new N` (new documents), `--report PATH` (where the Markdown goes), `--dir PATH`
 //! (where the index is built; default a temporary directory).
 //!
 //! Run by `cargo test --all-targets` (without `--bench`) it checks a small
@@ -208,6 +208,30 @@ fn new_docs(words: &Words, n: usize, n_ref: usize) -> Vec<(Document, Kind)> {
         .collect()
 }
 
+/// CPU seconds (user + system) used so far by this process, or with
+/// `children` by its finished children, from Linux `/proc/self/stat`
+/// (clock ticks of 1/100 s); 0 elsewhere. Wall time on a shared machine
+/// depends on the other processes; CPU time much less.
+fn cpu_seconds(children: bool) -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some((_, after)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    // After the command name: state is field 3, utime 14, stime 15,
+    // cutime 16, cstime 17.
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    let at = if children { 13 } else { 11 };
+    match (f.get(at), f.get(at + 1)) {
+        (Some(u), Some(s)) => (u + s) / 100.0,
+        _ => 0.0,
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -229,8 +253,9 @@ struct Found {
     fresh_flagged: usize,
 }
 
-/// Check every new document in batches of 256; (seconds, what was found).
-fn throughput(index: &Index, new: &[(Document, Kind)], mode: Mode) -> (f64, Found) {
+/// Check every new document in batches of 256; (wall seconds, CPU seconds,
+/// what was found).
+fn throughput(index: &Index, new: &[(Document, Kind)], mode: Mode) -> (f64, f64, Found) {
     let docs: Vec<Document> = new.iter().map(|(d, _)| d.clone()).collect();
     let mut found = Found {
         near: (0, 0),
@@ -238,7 +263,7 @@ fn throughput(index: &Index, new: &[(Document, Kind)], mode: Mode) -> (f64, Foun
         rewrite_candidates: 0,
         fresh_flagged: 0,
     };
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds(false));
     let mut checker = Checker::new(index, &Config::default(), mode).expect("checker");
     checker.expect(docs.len()).expect("vocabulary");
     let mut results = Vec::with_capacity(docs.len());
@@ -254,7 +279,9 @@ fn throughput(index: &Index, new: &[(Document, Kind)], mode: Mode) -> (f64, Foun
             results.push((ids(true), ids(false)));
         }
     }
+    drop(checker);
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds(false) - cpu;
     for ((_, kind), (flagged, compared)) in new.iter().zip(&results) {
         match *kind {
             Kind::NearDuplicate(j) => {
@@ -269,7 +296,7 @@ fn throughput(index: &Index, new: &[(Document, Kind)], mode: Mode) -> (f64, Foun
             Kind::Fresh => found.fresh_flagged += !flagged.is_empty() as usize,
         }
     }
-    (secs, found)
+    (secs, cpu, found)
 }
 
 /// Time to check each document alone, on one thread, in milliseconds.
@@ -301,12 +328,38 @@ fn arg(args: &[String], name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
+/// Everything measured for one reference size.
+struct SizeResult {
+    n_ref: usize,
+    build_secs: f64,
+    file_bytes: u64,
+    text_bytes: u64,
+    tables: Vec<(String, u64)>,
+    floor: f64,
+    /// (mode, wall seconds, CPU seconds, latencies, found)
+    rows: Vec<(&'static str, f64, f64, Vec<f64>, Found)>,
+    /// (mode, wall seconds, CPU seconds)
+    cli: Vec<(&'static str, f64, f64)>,
+    load: (String, String),
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let bench = args.iter().any(|a| a == "--bench");
-    let n_ref: usize = arg(&args, "--docs")
-        .map(|s| s.parse().expect("--docs N"))
-        .unwrap_or(if bench { 100_000 } else { 400 });
+    let sizes: Vec<usize> = arg(&args, "--docs")
+        .map(|s| {
+            s.split(',')
+                .map(|n| n.trim().parse().expect("--docs N[,N…]"))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![if bench { 100_000 } else { 400 }]);
     let n_new: usize = arg(&args, "--new")
         .map(|s| s.parse().expect("--new N"))
         .unwrap_or(if bench { 10_000 } else { 200 });
@@ -318,11 +371,29 @@ fn main() {
     let dir = arg(&args, "--dir")
         .map(PathBuf::from)
         .unwrap_or_else(|| temp.path().to_path_buf());
-    let path = dir.join("bench-index.db");
-    let threads = rayon::current_num_threads();
     let words = Words::new();
+    let results: Vec<SizeResult> = sizes
+        .iter()
+        .map(|&n| run_size(n, n_new, bench, &dir, &words))
+        .collect();
+    if bench {
+        let report = render(&results, n_new, rayon::current_num_threads(), &args);
+        std::fs::write(&report_path, report).expect("write the report");
+        eprintln!("bench-index: wrote {}", report_path.display());
+    }
+}
+
+fn run_size(
+    n_ref: usize,
+    n_new: usize,
+    bench: bool,
+    dir: &std::path::Path,
+    words: &Words,
+) -> SizeResult {
+    let path = dir.join("bench-index.db");
     let cfg = Config::default();
-    let log = |s: &str| eprintln!("bench-index: {s}");
+    let log = |s: &str| eprintln!("bench-index [{n_ref}]: {s}");
+    let load_before = loadavg();
 
     // Build, in rounds of 50,000 documents (one transaction each); text
     // generation is not timed.
@@ -335,14 +406,14 @@ fn main() {
     for start in (0..n_ref).step_by(50_000) {
         let docs: Vec<Document> = (start..(start + 50_000).min(n_ref))
             .into_par_iter()
-            .map(|i| reference_doc(&words, i))
+            .map(|i| reference_doc(words, i))
             .collect();
         text_bytes += docs.iter().map(|d| d.text.len() as u64).sum::<u64>();
         let t = Instant::now();
         builder.add(&docs).expect("add");
         build_secs += t.elapsed().as_secs_f64();
         log(&format!(
-            "indexed {} of {n_ref} ({build_secs:.0} s)",
+            "indexed {} ({build_secs:.0} s)",
             start + docs.len()
         ));
     }
@@ -370,7 +441,7 @@ fn main() {
     ));
 
     // New documents.
-    let new = new_docs(&words, n_new, n_ref);
+    let new = new_docs(words, n_new, n_ref);
     let index = Index::open_read_only(&path).expect("open index");
 
     // The floor: features of the new documents, in parallel.
@@ -401,18 +472,21 @@ fn main() {
         (Mode::Full, "full"),
     ] {
         let mut secs = Vec::new();
+        let mut cpus = Vec::new();
         let mut found = None;
         for _ in 0..runs {
-            let (s, f) = throughput(&index, &new, mode);
+            let (s, c, f) = throughput(&index, &new, mode);
             secs.push(s);
+            cpus.push(c);
             found = Some(f);
         }
-        let secs = median(secs);
+        let (secs, cpu) = (median(secs), median(cpus));
         let found = found.expect("at least one run");
         let lat = latencies(&path, &new, mode);
         log(&format!(
-            "{name}: {:.0} documents/s; p50 {:.2} ms, p99 {:.2} ms; near-duplicates found {}/{}, rewrites {}/{} (candidates {})",
+            "{name}: {:.0} documents/s, {:.2} CPU ms each; p50 {:.2} ms, p99 {:.2} ms; near-duplicates found {}/{}, rewrites {}/{} (candidates {})",
             n_new as f64 / secs,
+            cpu * 1e3 / n_new as f64,
             percentile(&lat, 0.5),
             percentile(&lat, 0.99),
             found.near.0,
@@ -435,7 +509,7 @@ fn main() {
                 );
             }
         }
-        rows.push((name, secs, lat, found));
+        rows.push((name, secs, cpu, lat, found));
     }
 
     // The binary end to end: reading JSON Lines, writing JSON Lines.
@@ -448,10 +522,11 @@ fn main() {
     std::fs::write(&jsonl, lines).expect("write new documents");
     let mut cli = Vec::new();
     for name in ["near-duplicate", "full"] {
+        let mut cpus = Vec::new();
         let secs = median(
             (0..runs)
                 .map(|_| {
-                    let t = Instant::now();
+                    let (t, cpu) = (Instant::now(), cpu_seconds(true));
                     let status = std::process::Command::new(env!("CARGO_BIN_EXE_doppel"))
                         .args(["check", "--jsonl", "--format", "jsonl", "--mode", name])
                         .arg("--index")
@@ -461,38 +536,35 @@ fn main() {
                         .status()
                         .expect("doppel runs");
                     assert!(status.code() == Some(0), "doppel check failed: {status}");
+                    cpus.push(cpu_seconds(true) - cpu);
                     t.elapsed().as_secs_f64()
                 })
                 .collect(),
         );
-        cli.push((name, secs));
+        let cpu = median(cpus);
+        log(&format!(
+            "binary, {name}: {:.0} documents/s, {:.2} CPU ms each",
+            n_new as f64 / secs,
+            cpu * 1e3 / n_new as f64
+        ));
+        cli.push((name, secs, cpu));
     }
-
-    if !bench {
-        return;
+    drop(index);
+    let _ = std::fs::remove_file(&path);
+    SizeResult {
+        n_ref,
+        build_secs,
+        file_bytes,
+        text_bytes,
+        tables,
+        floor,
+        rows,
+        cli,
+        load: (load_before, loadavg()),
     }
-    let report = render(
-        n_ref, n_new, threads, build_secs, file_bytes, text_bytes, &tables, floor, &rows, &cli,
-        &args,
-    );
-    std::fs::write(&report_path, report).expect("write the report");
-    log(&format!("wrote {}", report_path.display()));
 }
 
-#[allow(clippy::too_many_arguments)]
-fn render(
-    n_ref: usize,
-    n_new: usize,
-    threads: usize,
-    build_secs: f64,
-    file_bytes: u64,
-    text_bytes: u64,
-    tables: &[(String, u64)],
-    floor: f64,
-    rows: &[(&str, f64, Vec<f64>, Found)],
-    cli: &[(&str, f64)],
-    args: &[String],
-) -> String {
+fn render(results: &[SizeResult], n_new: usize, threads: usize, args: &[String]) -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -514,99 +586,126 @@ fn render(
         format!("cargo bench --bench index -- {}", extra.join(" "))
     };
     let mut s = String::new();
-    let n = n_ref as f64;
     let _ = writeln!(s, "# Reference index benchmark\n");
     let _ = writeln!(
         s,
-        "Produced by `{command}` ({}; doppel {}, SQLite {}; {threads} threads on {cpu}). \
-         Another report, `reports/bench.md`, covers the scan pipeline; this one covers \
-         `doppel index` and `doppel check` only.\n",
-        if n_ref >= 1_000_000 {
-            "a million reference documents"
-        } else {
-            "the default size"
-        },
+        "Produced by `{command}` (doppel {}, SQLite {}; {threads} threads on {cpu}). \
+         This report covers `doppel index` and `doppel check` only; `reports/bench.md` \
+         is another report, on the scan pipeline.\n",
         env!("CARGO_PKG_VERSION"),
         rusqlite::version()
     );
     let _ = writeln!(
         s,
         "Generated text (see `benches/index.rs`): Zipf-distributed pseudo-words, documents \
-         of 120–320 words ({:.0} bytes on average). Default engine settings: word 5-gram \
-         shingles, 128 MinHash values, LSH tuned for Jaccard 0.5, cosine threshold 0.2, top 10.\n",
-        text_bytes as f64 / n
-    );
-    let _ = writeln!(s, "## Build\n");
-    let _ = writeln!(
-        s,
-        "| reference documents | build time | documents/s | index size | bytes per document | text bytes per document |"
-    );
-    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|");
-    let _ = writeln!(
-        s,
-        "| {n_ref} | {build_secs:.1} s | {:.0} | {:.1} MB | {:.0} | {:.0} |\n",
-        n / build_secs,
-        file_bytes as f64 / 1e6,
-        file_bytes as f64 / n,
-        text_bytes as f64 / n
-    );
-    let _ = writeln!(s, "Where the bytes go (SQLite `dbstat`):\n");
-    let _ = writeln!(s, "| table or index | bytes per document | share |");
-    let _ = writeln!(s, "|---|---:|---:|");
-    let total: u64 = tables.iter().map(|t| t.1).sum();
-    for (name, bytes) in tables {
-        let _ = writeln!(
-            s,
-            "| `{name}` | {:.0} | {:.0}% |",
-            *bytes as f64 / n,
-            *bytes as f64 * 100.0 / total.max(1) as f64
-        );
-    }
-    let _ = writeln!(s, "\n## Check: {n_new} new documents\n");
-    let _ = writeln!(
-        s,
-        "30% are near-duplicates of a reference document (one word in 40 replaced), 10% \
-         rewrites (common words replaced, each sentence's words reversed), 60% unrelated. Throughput: \
-         batches of 256 over {threads} threads, median of 3 runs, through the library. \
-         Latency: each document checked alone on one thread.\n"
+         of 120–320 words. Default engine settings: word 5-gram shingles, 128 MinHash values, \
+         LSH tuned for Jaccard 0.5 (25 bands of 5 rows), cosine threshold 0.2, top 10. \
+         {n_new} new documents: 30% near-duplicates of a reference document (one word in 40 \
+         replaced), 10% rewrites (common words replaced, each sentence's words reversed: few \
+         shared shingles, same vocabulary), 60% unrelated.\n"
     );
     let _ = writeln!(
         s,
-        "| mode | documents/s | latency p50 | p99 | near-duplicates found | rewrites found | unrelated flagged |"
-    );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
-    for (name, secs, lat, f) in rows {
-        let _ = writeln!(
-            s,
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {}/{} | {}/{} | {} |",
-            n_new as f64 / secs,
-            percentile(lat, 0.5),
-            percentile(lat, 0.99),
-            f.near.0,
-            f.near.1,
-            f.rewrite.0,
-            f.rewrite.1,
-            f.fresh_flagged
-        );
-    }
-    let _ = writeln!(
-        s,
-        "| *floor: features only* | {:.0} | | | | | |\n",
-        n_new as f64 / floor
-    );
-    let _ = writeln!(
-        s,
-        "The floor is what any check must do — tokenise, stem, shingle and sign each new \
+        "Check throughput: batches of 256 over {threads} threads through the library, median \
+         of 3 runs; the binary end to end (`doppel check --jsonl new.jsonl --format jsonl`, \
+         output to /dev/null), median of 3. CPU time (user and system, from /proc) is given \
+         beside wall time: on a machine shared with other work, wall time depends on that \
+         work, CPU time much less. Latency: each document checked alone on one thread. \
+         The *floor* is what any check must do — tokenise, stem, shingle and sign each new \
          document — measured in the same run.\n"
     );
+    let _ = writeln!(s, "## Summary\n");
     let _ = writeln!(
         s,
-        "The binary end to end (`doppel check --jsonl new.jsonl --format jsonl`, output to /dev/null, median of 3):\n"
+        "| reference documents | build | bytes per document | check, near-duplicate mode | p50 | p99 | check, full mode | p50 | p99 | floor |"
     );
-    let _ = writeln!(s, "| mode | documents/s |");
-    let _ = writeln!(s, "|---|---:|");
-    for (name, secs) in cli {
-        let _ = writeln!(s, "| {name} | {:.0} |", n_new as f64 / secs);
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in results {
+        let rate = |secs: f64| n_new as f64 / secs;
+        let mut line = format!(
+            "| {} | {:.0} s ({:.0} documents/s) | {:.0} |",
+            r.n_ref,
+            r.build_secs,
+            r.n_ref as f64 / r.build_secs,
+            r.file_bytes as f64 / r.n_ref as f64
+        );
+        for (_, secs, _, lat, _) in &r.rows {
+            let _ = write!(
+                line,
+                " {:.0} documents/s | {:.2} ms | {:.2} ms |",
+                rate(*secs),
+                percentile(lat, 0.5),
+                percentile(lat, 0.99)
+            );
+        }
+        let _ = write!(line, " {:.0} documents/s |", rate(r.floor));
+        let _ = writeln!(s, "{line}");
+    }
+    for r in results {
+        let n = r.n_ref as f64;
+        let _ = writeln!(s, "\n## {} reference documents\n", r.n_ref);
+        let _ = writeln!(
+            s,
+            "Load average (1 min) at the start and the end of this size: {} and {} — other \
+             processes shared the machine.\n",
+            r.load.0, r.load.1
+        );
+        let _ = writeln!(
+            s,
+            "| build time | documents/s | index size | bytes per document | text bytes per document |"
+        );
+        let _ = writeln!(s, "|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            s,
+            "| {:.1} s | {:.0} | {:.1} MB | {:.0} | {:.0} |\n",
+            r.build_secs,
+            n / r.build_secs,
+            r.file_bytes as f64 / 1e6,
+            r.file_bytes as f64 / n,
+            r.text_bytes as f64 / n
+        );
+        let _ = writeln!(s, "Where the bytes go (SQLite `dbstat`):\n");
+        let _ = writeln!(s, "| table or index | bytes per document | share |");
+        let _ = writeln!(s, "|---|---:|---:|");
+        let total: u64 = r.tables.iter().map(|t| t.1).sum();
+        for (name, bytes) in &r.tables {
+            if (*bytes as f64) < n {
+                continue;
+            }
+            let _ = writeln!(
+                s,
+                "| `{name}` | {:.0} | {:.1}% |",
+                *bytes as f64 / n,
+                *bytes as f64 * 100.0 / total.max(1) as f64
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\n| check | documents/s | CPU ms per document | binary: documents/s | binary: CPU ms per document | latency p50 | p99 | near-duplicates found | rewrites found | unrelated flagged |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for ((name, secs, cpu, lat, f), (_, cli, cli_cpu)) in r.rows.iter().zip(&r.cli) {
+            let _ = writeln!(
+                s,
+                "| {name} | {:.0} | {:.3} | {:.0} | {:.3} | {:.2} ms | {:.2} ms | {}/{} | {}/{} | {} |",
+                n_new as f64 / secs,
+                cpu * 1e3 / n_new as f64,
+                n_new as f64 / cli,
+                cli_cpu * 1e3 / n_new as f64,
+                percentile(lat, 0.5),
+                percentile(lat, 0.99),
+                f.near.0,
+                f.near.1,
+                f.rewrite.0,
+                f.rewrite.1,
+                f.fresh_flagged
+            );
+        }
+        let _ = writeln!(
+            s,
+            "| *floor: features only* | {:.0} | | | | | | | | |",
+            n_new as f64 / r.floor
+        );
     }
     s
 }

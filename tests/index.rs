@@ -961,3 +961,52 @@ fn jsonl_and_report_files_are_written_atomically_side_by_side() {
     assert!(from_report.contains(&(S000.into(), S001.into(), "derivative".into())));
     assert!(from_report.contains(&(S002.into(), S002.into(), "duplicate".into())));
 }
+
+#[test]
+fn a_checker_keeps_its_snapshot_while_documents_are_added_and_removed() {
+    use doppel::config::Config;
+    use doppel::corpus::Document;
+    use doppel::index::check::{Checker, Mode};
+    let dir = tempfile::tempdir().unwrap();
+    let refs = seed_dir(dir.path(), &[S002, S003]);
+    let index_path = dir.path().join("i.db");
+    build(&[&p(&refs)], &index_path);
+    let text000 = std::fs::read_to_string(Path::new(ROOT).join("seeds").join(S000)).unwrap();
+    let text001 = std::fs::read_to_string(Path::new(ROOT).join("seeds").join(S001)).unwrap();
+    let new = [Document::new("new", text001)];
+    let open = || {
+        let index = Index::open_read_only(&index_path).unwrap();
+        Checker::new(&index, &Config::default(), Mode::Full).unwrap()
+    };
+    // Several connections, as with several worker threads.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    let mut before = pool.install(open);
+    let flagged = |c: &mut Checker| -> Vec<String> {
+        pool.install(|| c.check(&new))
+            .unwrap()
+            .remove(0)
+            .matches
+            .into_iter()
+            .filter(|m| m.pair.verdict.is_flagged())
+            .map(|m| m.reference.document.id.clone())
+            .collect()
+    };
+    assert!(flagged(&mut before).is_empty());
+    let mut writer = Index::open(&index_path).unwrap();
+    writer.add(&[Document::new("000", text000)]).unwrap();
+    // The old checker still sees two documents and finds nothing; a new
+    // one sees the added document.
+    assert_eq!(before.reference_len(), 2);
+    assert!(flagged(&mut before).is_empty());
+    let mut after = pool.install(open);
+    assert_eq!(after.reference_len(), 3);
+    assert_eq!(flagged(&mut after), vec!["000".to_string()]);
+    writer.remove(&["000".to_string()]).unwrap();
+    assert_eq!(flagged(&mut after), vec!["000".to_string()]);
+    drop((before, after));
+    let mut fresh = open();
+    assert!(flagged(&mut fresh).is_empty());
+}

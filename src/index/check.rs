@@ -40,11 +40,15 @@
 //!
 //! # Consistency and parallelism
 //!
-//! A [`Checker`] holds one read transaction on the index for its whole
-//! life: it sees the index as of its start whatever writers commit
-//! meanwhile, and never blocks them. Database reads run on the calling
-//! thread; analysis, alignment and scoring run in parallel (rayon) over the
-//! documents and pairs of each batch.
+//! A [`Checker`] reads through one read-only connection per worker thread,
+//! each holding a read transaction for the checker's whole life, all on the
+//! same committed state of the index (every `add` and `remove` increments a
+//! generation number; the connections are opened again until they agree).
+//! It sees the index as of its start whatever writers commit meanwhile,
+//! and never blocks them. Each batch runs in three parallel phases (rayon):
+//! every connection finds the candidates of its share of the new documents;
+//! every connection reads back and analyses its share of the reference
+//! documents met; then every (reference, new) pair is measured and aligned.
 
 use super::{Index, IndexError, IndexResult, decode_block, decode_terms, tf_weight};
 use crate::DocId;
@@ -52,6 +56,7 @@ use crate::align::{self, Side};
 use crate::config::Config;
 use crate::corpus::{Document, Source};
 use crate::lsh;
+use crate::lsh::LshParams;
 use crate::minhash::MinHasher;
 use crate::pipeline::{self, Features, PairResult};
 use crate::report::{DocInfo, PairReport, Report};
@@ -60,7 +65,7 @@ use crate::text::Analyzer;
 use crate::tfidf::{SparseVec, TermId};
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
-use rusqlite::OptionalExtension;
+use rusqlite::{OpenFlags, OptionalExtension};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -237,199 +242,36 @@ struct Query {
     known: Vec<(i64, f64, u32)>,
 }
 
-/// Checks new documents against an index (see the module documentation).
-pub struct Checker<'i> {
-    index: &'i Index,
+/// What every reader of a [`Checker`] shares: settings and the constants
+/// of the snapshot.
+struct Shared {
+    path: PathBuf,
+    lsh: LshParams,
     cfg: Config,
     mode: Mode,
     limits: Limits,
     n_docs: u64,
+    max_term: i64,
     analyzer: Analyzer,
     hasher: MinHasher,
-    /// Term text → (id, document frequency), or `None` if not indexed.
-    terms: AHashMap<String, Option<(i64, u32)>>,
-    /// Whether `terms` holds the whole vocabulary.
-    preloaded: bool,
-    /// Idf by term id (ids are dense), NaN until the term is met.
-    idf_by_id: Vec<f64>,
-    /// The highest term id in the snapshot.
-    max_term: i64,
+    /// The whole vocabulary once read ([`Checker::expect`]).
+    vocabulary: Option<Vocabulary>,
 }
 
-impl Drop for Checker<'_> {
-    fn drop(&mut self) {
-        // Ends the read transaction; nothing was written.
-        let _ = self.index.conn.execute_batch("ROLLBACK");
-    }
-}
+/// Term text → (id, document frequency), and idf by term id (NaN for
+/// unused ids).
+type Vocabulary = (AHashMap<String, (i64, u32)>, Vec<f64>);
 
-impl<'i> Checker<'i> {
-    /// Start checking against `index` with the settings of `cfg` (its
-    /// index parameters are replaced by the index's own). The checker sees
-    /// the index as of now until it is dropped.
-    pub fn new(index: &'i Index, cfg: &Config, mode: Mode) -> IndexResult<Checker<'i>> {
-        let mut cfg = cfg.clone();
-        index.params.apply(&mut cfg);
-        index.conn.execute_batch("BEGIN").map_err(index.err())?;
-        let mut checker = Checker {
-            index,
-            analyzer: Analyzer::new(cfg.stem, cfg.stop_words),
-            hasher: MinHasher::new(cfg.num_perm),
-            cfg,
-            mode,
-            limits: Limits::default(),
-            n_docs: 0,
-            terms: AHashMap::new(),
-            preloaded: false,
-            idf_by_id: Vec::new(),
-            max_term: 0,
-        };
-        // The first read fixes the snapshot.
-        checker.n_docs = index.len()?;
-        checker.max_term = index
-            .conn
-            .query_row("SELECT coalesce(max(term), 0) FROM terms", [], |r| r.get(0))
-            .map_err(index.err())?;
-        Ok(checker)
-    }
-
-    /// Change the bounds of the cosine candidate search.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The settings in use (the index's parameters and the caller's other
-    /// settings).
-    pub fn config(&self) -> &Config {
-        &self.cfg
-    }
-
-    /// Reference documents in the snapshot being checked against.
-    pub fn reference_len(&self) -> u64 {
-        self.n_docs
-    }
-
+impl Shared {
     fn damaged(&self, reason: String) -> IndexError {
         IndexError::Damaged {
-            path: self.index.path.clone(),
+            path: self.path.clone(),
             reason,
         }
     }
 
-    /// Prepare for checking about `n` new documents: when looking their
-    /// terms up one by one would cost more than reading the whole
-    /// vocabulary (about one lookup per 16 terms read), read it now.
-    pub fn expect(&mut self, n: usize) -> IndexResult<()> {
-        if self.preloaded {
-            return Ok(());
-        }
-        // About 100 distinct terms per document, most of them seen before.
-        if (n as i64).saturating_mul(16) < self.max_term {
-            return Ok(());
-        }
-        let mut st = self
-            .index
-            .conn
-            .prepare("SELECT term, text, df FROM terms")
-            .map_err(self.index.err())?;
-        let mut rows = st.query([]).map_err(self.index.err())?;
-        while let Some(r) = rows.next().map_err(self.index.err())? {
-            let id: i64 = r.get(0).map_err(self.index.err())?;
-            let text: String = r.get(1).map_err(self.index.err())?;
-            let df: u32 = r.get(2).map_err(self.index.err())?;
-            self.terms.insert(text, Some((id, df)));
-            self.set_idf(id, df)?;
-        }
-        self.preloaded = true;
-        Ok(())
-    }
-
-    /// Check a batch of new documents; results in input order.
-    pub fn check(&mut self, docs: &[Document]) -> IndexResult<Vec<Checked>> {
-        let features: Vec<Features> = {
-            let (cfg, analyzer, hasher) = (&self.cfg, &self.analyzer, &self.hasher);
-            docs.par_iter()
-                .map(|d| pipeline::features(&d.text, cfg, analyzer, hasher))
-                .collect()
-        };
-        let mut vectors: AHashMap<i64, SparseVec> = AHashMap::new();
-        let mut queries = Vec::with_capacity(docs.len());
-        let mut candidates: Vec<Vec<i64>> = Vec::with_capacity(docs.len());
-        for f in &features {
-            let mut cands = self.lsh_candidates(f)?;
-            // Near-duplicate mode needs the document's vector only for the
-            // cosine of its candidates: most documents have none.
-            let query = if self.mode == Mode::Full || !cands.is_empty() {
-                self.query(f)?
-            } else {
-                Query::default()
-            };
-            if self.mode == Mode::Full {
-                cands.extend(self.cosine_candidates(&query, &mut vectors)?);
-            }
-            cands.sort_unstable();
-            cands.dedup();
-            queries.push(query);
-            candidates.push(cands);
-        }
-        let wanted: BTreeSet<i64> = candidates.iter().flatten().copied().collect();
-        let mut rows = Vec::with_capacity(wanted.len());
-        for &doc in &wanted {
-            let (document, counts) = self.fetch(doc)?;
-            if !vectors.contains_key(&doc) {
-                let v = self.reference_vector(&counts)?;
-                vectors.insert(doc, v);
-            }
-            rows.push((doc, document));
-        }
-        let (cfg, analyzer, hasher) = (&self.cfg, &self.analyzer, &self.hasher);
-        let references: AHashMap<i64, Arc<Reference>> = rows
-            .into_par_iter()
-            .map(|(doc, document)| {
-                let features = pipeline::features(&document.text, cfg, analyzer, hasher);
-                (doc, Arc::new(Reference { document, features }))
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect();
-        let jobs: Vec<(usize, i64)> = candidates
-            .iter()
-            .enumerate()
-            .flat_map(|(i, c)| c.iter().map(move |&r| (i, r)))
-            .collect();
-        let pairs: Vec<PairResult> = jobs
-            .par_iter()
-            .map(|&(i, r)| {
-                compare(
-                    &references[&r],
-                    &vectors[&r],
-                    &docs[i],
-                    &features[i],
-                    &queries[i].vector,
-                    cfg,
-                )
-            })
-            .collect();
-        let mut out: Vec<Checked> = docs
-            .iter()
-            .zip(features)
-            .map(|(d, f)| Checked {
-                document: d.clone(),
-                features: f,
-                matches: Vec::new(),
-            })
-            .collect();
-        for ((i, r), pair) in jobs.into_iter().zip(pairs) {
-            out[i].matches.push(Match {
-                reference: Arc::clone(&references[&r]),
-                pair,
-            });
-        }
-        for c in &mut out {
-            sort_matches(&mut c.matches);
-        }
-        Ok(out)
+    fn err(&self) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
+        move |e| super::db_error(&self.path, e)
     }
 
     /// Inverse document frequency over the reference (smooth, as the
@@ -439,70 +281,13 @@ impl<'i> Checker<'i> {
         ((1.0 + n) / (1.0 + f64::from(df))).ln() + 1.0
     }
 
-    fn term(&mut self, text: &str) -> IndexResult<Option<(i64, u32)>> {
-        if let Some(&v) = self.terms.get(text) {
-            return Ok(v);
-        }
-        if self.preloaded {
-            return Ok(None);
-        }
-        let v: Option<(i64, u32)> = self
-            .index
-            .conn
-            .prepare_cached("SELECT term, df FROM terms WHERE text = ?1")
-            .and_then(|mut st| {
-                st.query_row([text], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .map_err(self.index.err())?;
-        self.terms.insert(text.to_owned(), v);
-        if let Some((id, df)) = v {
-            self.set_idf(id, df)?;
-        }
-        Ok(v)
-    }
-
-    /// Slot of a term id in `idf_by_id`; ids above the snapshot's highest
+    /// Slot of a term id in an idf table; ids above the snapshot's highest
     /// are damage.
     fn slot(&self, id: i64) -> IndexResult<usize> {
         usize::try_from(id)
             .ok()
             .filter(|_| id <= self.max_term)
             .ok_or_else(|| self.damaged(format!("term id {id} out of range")))
-    }
-
-    fn set_idf(&mut self, id: i64, df: u32) -> IndexResult<()> {
-        let i = self.slot(id)?;
-        if i >= self.idf_by_id.len() {
-            let len = (i + 1)
-                .max(self.idf_by_id.len() * 2)
-                .min(self.max_term as usize + 1);
-            self.idf_by_id.resize(len, f64::NAN);
-        }
-        self.idf_by_id[i] = self.idf(df);
-        Ok(())
-    }
-
-    /// Idf of a term by id, read from the index the first time.
-    fn idf_of(&mut self, id: i64) -> IndexResult<f64> {
-        let i = self.slot(id)?;
-        if let Some(&idf) = self.idf_by_id.get(i) {
-            if !idf.is_nan() {
-                return Ok(idf);
-            }
-        }
-        let df: Option<u32> = if self.preloaded {
-            None
-        } else {
-            self.index
-                .conn
-                .prepare_cached("SELECT df FROM terms WHERE term = ?1")
-                .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
-                .map_err(self.index.err())?
-        };
-        let df = df.ok_or_else(|| self.damaged(format!("term {id} is used but not defined")))?;
-        self.set_idf(id, df)?;
-        Ok(self.idf(df))
     }
 
     /// Term id as a vector index; ids near `u32::MAX` are kept for terms of
@@ -513,8 +298,163 @@ impl<'i> Checker<'i> {
             .filter(|&t| t < u32::MAX / 2)
             .ok_or_else(|| self.damaged(format!("term id {id} out of range")))
     }
+}
 
-    fn query(&mut self, f: &Features) -> IndexResult<Query> {
+/// One connection to the index, inside a read transaction, with its caches.
+struct Reader {
+    conn: rusqlite::Connection,
+    /// Term text → (id, document frequency), or `None` if not indexed.
+    terms: AHashMap<String, Option<(i64, u32)>>,
+    /// Idf by term id (ids are dense), NaN until the term is met.
+    idf_by_id: Vec<f64>,
+}
+
+/// What the first phase of a check finds for one new document.
+struct Found {
+    features: Features,
+    query: Query,
+    candidates: Vec<i64>,
+}
+
+/// Checks new documents against an index (see the module documentation).
+///
+/// It reads through one connection per worker thread, all holding read
+/// transactions on the same committed state of the index: every `add` and
+/// `remove` bumps a generation number, and the connections are opened
+/// again until they all see the same one.
+pub struct Checker {
+    shared: Shared,
+    readers: Vec<Reader>,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        // Ends the read transaction; nothing was written.
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+}
+
+/// Attempts at opening readers that all see the same generation before
+/// giving up (a writer committing in between makes them differ).
+const SNAPSHOT_ATTEMPTS: usize = 100;
+
+impl Reader {
+    /// A read-only connection in a read transaction; returns it with the
+    /// generation it sees.
+    fn open(path: &std::path::Path) -> IndexResult<(Reader, String)> {
+        let err = |e| super::db_error(path, e);
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(super::READER_WAIT).map_err(err)?;
+        conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536; BEGIN;")
+            .map_err(err)?;
+        // The first read fixes the snapshot.
+        let generation: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)?;
+        let generation = generation.ok_or_else(|| IndexError::Damaged {
+            path: path.to_path_buf(),
+            reason: "meta generation: missing".into(),
+        })?;
+        Ok((
+            Reader {
+                conn,
+                terms: AHashMap::new(),
+                idf_by_id: Vec::new(),
+            },
+            generation,
+        ))
+    }
+
+    fn term(&mut self, sh: &Shared, text: &str) -> IndexResult<Option<(i64, u32)>> {
+        if let Some((vocabulary, _)) = &sh.vocabulary {
+            return Ok(vocabulary.get(text).copied());
+        }
+        if let Some(&v) = self.terms.get(text) {
+            return Ok(v);
+        }
+        let v: Option<(i64, u32)> = self
+            .conn
+            .prepare_cached("SELECT term, df FROM terms WHERE text = ?1")
+            .and_then(|mut st| {
+                st.query_row([text], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(sh.err())?;
+        self.terms.insert(text.to_owned(), v);
+        if let Some((id, df)) = v {
+            self.set_idf(sh, id, df)?;
+        }
+        Ok(v)
+    }
+
+    fn set_idf(&mut self, sh: &Shared, id: i64, df: u32) -> IndexResult<()> {
+        let i = sh.slot(id)?;
+        if i >= self.idf_by_id.len() {
+            let len = (i + 1)
+                .max(self.idf_by_id.len() * 2)
+                .min(sh.max_term as usize + 1);
+            self.idf_by_id.resize(len, f64::NAN);
+        }
+        self.idf_by_id[i] = sh.idf(df);
+        Ok(())
+    }
+
+    /// Idf of a term by id, read from the index the first time.
+    fn idf_of(&mut self, sh: &Shared, id: i64) -> IndexResult<f64> {
+        let i = sh.slot(id)?;
+        let known = match &sh.vocabulary {
+            Some((_, idf)) => idf.get(i),
+            None => self.idf_by_id.get(i),
+        };
+        if let Some(&idf) = known {
+            if !idf.is_nan() {
+                return Ok(idf);
+            }
+        }
+        let df: Option<u32> = if sh.vocabulary.is_some() {
+            None
+        } else {
+            self.conn
+                .prepare_cached("SELECT df FROM terms WHERE term = ?1")
+                .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+                .map_err(sh.err())?
+        };
+        let df = df.ok_or_else(|| sh.damaged(format!("term {id} is used but not defined")))?;
+        self.set_idf(sh, id, df)?;
+        Ok(sh.idf(df))
+    }
+
+    /// Features and candidates of one new document.
+    fn find(&mut self, sh: &Shared, doc: &Document) -> IndexResult<Found> {
+        let features = pipeline::features(&doc.text, &sh.cfg, &sh.analyzer, &sh.hasher);
+        let mut candidates = self.lsh_candidates(sh, &features)?;
+        // Near-duplicate mode needs the document's vector only for the
+        // cosine of its candidates: most documents have none.
+        let query = if sh.mode == Mode::Full || !candidates.is_empty() {
+            self.query(sh, &features)?
+        } else {
+            Query::default()
+        };
+        if sh.mode == Mode::Full {
+            candidates.extend(self.cosine_candidates(sh, &query)?);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        Ok(Found {
+            features,
+            query,
+            candidates,
+        })
+    }
+
+    fn query(&mut self, sh: &Shared, f: &Features) -> IndexResult<Query> {
         let mut order: Vec<&str> = Vec::new();
         let mut counts: AHashMap<&str, u32> = AHashMap::new();
         for t in f.sentence_terms.iter().flatten() {
@@ -527,16 +467,16 @@ impl<'i> Checker<'i> {
         let mut entries: Vec<QueryTerm> = Vec::with_capacity(order.len());
         let mut unknown = 0u32;
         for t in order {
-            let info = self.term(t)?;
+            let info = self.term(sh, t)?;
             let (index, df) = match info {
-                Some((id, df)) => (self.term_index(id)?, df),
+                Some((id, df)) => (sh.term_index(id)?, df),
                 None => {
                     // Not in the reference: df 0, an id no reference term has.
                     unknown += 1;
                     (u32::MAX - unknown, 0)
                 }
             };
-            entries.push((index, tf_weight(counts[t]) * self.idf(df), info));
+            entries.push((index, tf_weight(counts[t]) * sh.idf(df), info));
         }
         let norm = entries.iter().map(|e| e.1 * e.1).sum::<f64>().sqrt();
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
@@ -553,8 +493,8 @@ impl<'i> Checker<'i> {
         Ok(Query { vector, known })
     }
 
-    fn lsh_candidates(&mut self, f: &Features) -> IndexResult<Vec<i64>> {
-        let keys: Vec<i64> = lsh::band_keys(&f.signature, &self.index.params.lsh)
+    fn lsh_candidates(&mut self, sh: &Shared, f: &Features) -> IndexResult<Vec<i64>> {
+        let keys: Vec<i64> = lsh::band_keys(&f.signature, &sh.lsh)
             .into_iter()
             .map(|k| k as i64)
             .collect();
@@ -567,55 +507,42 @@ impl<'i> Checker<'i> {
             "SELECT doc FROM bands WHERE key IN ({})",
             vec!["?"; keys.len()].join(",")
         );
-        let mut st = self
-            .index
-            .conn
-            .prepare_cached(&sql)
-            .map_err(self.index.err())?;
+        let mut st = self.conn.prepare_cached(&sql).map_err(sh.err())?;
         let rows = st
             .query_map(rusqlite::params_from_iter(&keys), |r| r.get::<_, i64>(0))
-            .map_err(self.index.err())?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(self.index.err())
+            .map_err(sh.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sh.err())
     }
 
-    fn cosine_candidates(
-        &mut self,
-        q: &Query,
-        vectors: &mut AHashMap<i64, SparseVec>,
-    ) -> IndexResult<Vec<i64>> {
-        let threshold = f64::from(self.cfg.cosine_threshold);
+    fn cosine_candidates(&mut self, sh: &Shared, q: &Query) -> IndexResult<Vec<i64>> {
+        let threshold = f64::from(sh.cfg.cosine_threshold);
         let mut residual: f64 = q.known.iter().map(|k| k.1 * k.1).sum();
         let mut partial: AHashMap<i64, f64> = AHashMap::new();
         let (mut terms_read, mut postings_read) = (0usize, 0u64);
         {
             let mut st = self
-                .index
                 .conn
                 .prepare_cached("SELECT first, data FROM postings WHERE term = ?1")
-                .map_err(self.index.err())?;
+                .map_err(sh.err())?;
             for &(term, w, df) in &q.known {
                 // Documents met only through the terms left cannot reach the
                 // threshold (Cauchy–Schwarz): nothing more to find.
-                if residual.max(0.0).sqrt() < threshold || terms_read >= self.limits.max_terms {
+                if residual.max(0.0).sqrt() < threshold || terms_read >= sh.limits.max_terms {
                     break;
                 }
-                if postings_read + u64::from(df) > self.limits.max_postings {
+                if postings_read + u64::from(df) > sh.limits.max_postings {
                     continue;
                 }
-                let qw = w * self.idf(df) / super::WEIGHT_SCALE;
-                let mut rows = st.query([term]).map_err(self.index.err())?;
-                while let Some(r) = rows.next().map_err(self.index.err())? {
-                    let first: i64 = r.get(0).map_err(self.index.err())?;
-                    let data = r.get_ref(1).map_err(self.index.err())?;
+                let qw = w * sh.idf(df) / super::WEIGHT_SCALE;
+                let mut rows = st.query([term]).map_err(sh.err())?;
+                while let Some(r) = rows.next().map_err(sh.err())? {
+                    let first: i64 = r.get(0).map_err(sh.err())?;
+                    let data = r.get_ref(1).map_err(sh.err())?;
                     let block = data
                         .as_blob()
                         .ok()
                         .and_then(|b| decode_block(first, b))
-                        .ok_or_else(|| IndexError::Damaged {
-                            path: self.index.path.clone(),
-                            reason: format!("postings block ({term}, {first})"),
-                        })?;
+                        .ok_or_else(|| sh.damaged(format!("postings block ({term}, {first})")))?;
                     for (doc, weight) in block {
                         *partial.entry(doc).or_insert(0.0) += qw * f64::from(weight);
                     }
@@ -627,62 +554,60 @@ impl<'i> Checker<'i> {
         }
         let mut ranked: Vec<(i64, f64)> = partial.into_iter().collect();
         ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        ranked.truncate(self.limits.shortlist.max(2 * self.cfg.top_k));
+        ranked.truncate(sh.limits.shortlist.max(2 * sh.cfg.top_k));
         let mut scored = Vec::with_capacity(ranked.len());
         for (doc, _) in ranked {
-            if !vectors.contains_key(&doc) {
-                let counts = self.fetch_counts(doc)?;
-                let v = self.reference_vector(&counts)?;
-                vectors.insert(doc, v);
-            }
-            let c = crate::tfidf::cosine(&q.vector, &vectors[&doc]);
+            let counts = self.fetch_counts(sh, doc)?;
+            let v = self.reference_vector(sh, &counts)?;
+            let c = crate::tfidf::cosine(&q.vector, &v);
             if f64::from(c) >= threshold && c > 0.0 {
                 scored.push((doc, c));
             }
         }
         scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        if self.cfg.top_k > 0 {
-            scored.truncate(self.cfg.top_k);
+        if sh.cfg.top_k > 0 {
+            scored.truncate(sh.cfg.top_k);
         }
         Ok(scored.into_iter().map(|(d, _)| d).collect())
     }
 
-    fn fetch_counts(&self, doc: i64) -> IndexResult<Vec<(i64, u32)>> {
+    fn fetch_counts(&mut self, sh: &Shared, doc: i64) -> IndexResult<Vec<(i64, u32)>> {
         let blob: Vec<u8> = self
-            .index
             .conn
             .prepare_cached("SELECT terms FROM documents WHERE doc = ?1")
             .and_then(|mut st| st.query_row([doc], |r| r.get(0)))
-            .map_err(self.index.err())?;
-        decode_terms(&blob).ok_or_else(|| self.damaged(format!("term counts of document {doc}")))
+            .map_err(sh.err())?;
+        decode_terms(&blob).ok_or_else(|| sh.damaged(format!("term counts of document {doc}")))
     }
 
-    fn fetch(&self, doc: i64) -> IndexResult<(Document, Vec<(i64, u32)>)> {
+    /// A reference document read back, analysed, with its vector.
+    fn reference(&mut self, sh: &Shared, doc: i64) -> IndexResult<(Arc<Reference>, SparseVec)> {
         let (id, source, blob, text): (String, String, Vec<u8>, String) = self
-            .index
             .conn
             .prepare_cached("SELECT id, source, terms, text FROM documents WHERE doc = ?1")
             .and_then(|mut st| {
                 st.query_row([doc], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             })
-            .map_err(self.index.err())?;
+            .map_err(sh.err())?;
         let counts =
-            decode_terms(&blob).ok_or_else(|| self.damaged(format!("term counts of {id:?}")))?;
+            decode_terms(&blob).ok_or_else(|| sh.damaged(format!("term counts of {id:?}")))?;
+        let vector = self.reference_vector(sh, &counts)?;
         let document = Document {
             id,
             source: Source::File(PathBuf::from(source)),
             text,
         };
-        Ok((document, counts))
+        let features = pipeline::features(&document.text, &sh.cfg, &sh.analyzer, &sh.hasher);
+        Ok((Arc::new(Reference { document, features }), vector))
     }
 
-    /// A reference document's TF-IDF vector under the current idf.
-    fn reference_vector(&mut self, counts: &[(i64, u32)]) -> IndexResult<SparseVec> {
+    /// A reference document's TF-IDF vector under the snapshot's idf.
+    fn reference_vector(&mut self, sh: &Shared, counts: &[(i64, u32)]) -> IndexResult<SparseVec> {
         let mut terms = Vec::with_capacity(counts.len());
         let mut raw = Vec::with_capacity(counts.len());
         for &(id, c) in counts {
-            let idf = self.idf_of(id)?;
-            terms.push(self.term_index(id)?);
+            let idf = self.idf_of(sh, id)?;
+            terms.push(sh.term_index(id)?);
             raw.push(tf_weight(c) * idf);
         }
         let norm = raw.iter().map(|w| w * w).sum::<f64>().sqrt();
@@ -691,6 +616,186 @@ impl<'i> Checker<'i> {
             terms,
             weights: raw.iter().map(|w| (w * scale) as f32).collect(),
         })
+    }
+}
+
+impl Checker {
+    /// Start checking against `index` with the settings of `cfg` (its
+    /// index parameters are replaced by the index's own). The checker sees
+    /// the index as of now until it is dropped; it opens one read-only
+    /// connection per worker thread of the current rayon pool.
+    pub fn new(index: &Index, cfg: &Config, mode: Mode) -> IndexResult<Checker> {
+        let mut cfg = cfg.clone();
+        index.params.apply(&mut cfg);
+        let path = index.path.clone();
+        let threads = rayon::current_num_threads().max(1);
+        let mut readers = Vec::with_capacity(threads);
+        for attempt in 0.. {
+            readers.clear();
+            let mut generations = BTreeSet::new();
+            for _ in 0..threads {
+                let (reader, generation) = Reader::open(&path)?;
+                readers.push(reader);
+                generations.insert(generation);
+            }
+            if generations.len() == 1 {
+                break;
+            }
+            if attempt >= SNAPSHOT_ATTEMPTS {
+                return Err(IndexError::Damaged {
+                    path,
+                    reason: "it changed under every attempt to read it consistently".into(),
+                });
+            }
+        }
+        let first = &readers[0].conn;
+        let n_docs = super::meta_count(first, &path)?;
+        let max_term: i64 = first
+            .query_row("SELECT coalesce(max(term), 0) FROM terms", [], |r| r.get(0))
+            .map_err(|e| super::db_error(&path, e))?;
+        Ok(Checker {
+            shared: Shared {
+                path,
+                lsh: index.params.lsh,
+                analyzer: Analyzer::new(cfg.stem, cfg.stop_words),
+                hasher: MinHasher::new(cfg.num_perm),
+                cfg,
+                mode,
+                limits: Limits::default(),
+                n_docs,
+                max_term,
+                vocabulary: None,
+            },
+            readers,
+        })
+    }
+
+    /// Change the bounds of the cosine candidate search.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.shared.limits = limits;
+        self
+    }
+
+    /// The settings in use (the index's parameters and the caller's other
+    /// settings).
+    pub fn config(&self) -> &Config {
+        &self.shared.cfg
+    }
+
+    /// Reference documents in the snapshot being checked against.
+    pub fn reference_len(&self) -> u64 {
+        self.shared.n_docs
+    }
+
+    /// Prepare for checking about `n` new documents: when looking their
+    /// terms up one by one would cost more than reading the whole
+    /// vocabulary (about one lookup per 16 terms read), read it now.
+    pub fn expect(&mut self, n: usize) -> IndexResult<()> {
+        let sh = &self.shared;
+        // About 100 distinct terms per document, most of them seen before.
+        if sh.vocabulary.is_some() || (n as i64).saturating_mul(16) < sh.max_term {
+            return Ok(());
+        }
+        let mut terms = AHashMap::new();
+        let mut idf = vec![f64::NAN; sh.max_term as usize + 1];
+        {
+            let mut st = self.readers[0]
+                .conn
+                .prepare("SELECT term, text, df FROM terms")
+                .map_err(sh.err())?;
+            let mut rows = st.query([]).map_err(sh.err())?;
+            while let Some(r) = rows.next().map_err(sh.err())? {
+                let id: i64 = r.get(0).map_err(sh.err())?;
+                let text: String = r.get(1).map_err(sh.err())?;
+                let df: u32 = r.get(2).map_err(sh.err())?;
+                idf[sh.slot(id)?] = sh.idf(df);
+                terms.insert(text, (id, df));
+            }
+        }
+        self.shared.vocabulary = Some((terms, idf));
+        Ok(())
+    }
+
+    /// Check a batch of new documents; results in input order.
+    ///
+    /// Three parallel phases: each connection finds the candidates of its
+    /// share of the documents; each reads back and analyses its share of
+    /// the reference documents met; then every (reference, new) pair is
+    /// measured and aligned.
+    pub fn check(&mut self, docs: &[Document]) -> IndexResult<Vec<Checked>> {
+        let sh = &self.shared;
+        let share = docs.len().div_ceil(self.readers.len()).max(1);
+        let found: Vec<Found> = self
+            .readers
+            .par_iter_mut()
+            .zip(docs.par_chunks(share))
+            .map(|(reader, part)| {
+                part.iter()
+                    .map(|d| reader.find(sh, d))
+                    .collect::<IndexResult<Vec<_>>>()
+            })
+            .collect::<IndexResult<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let wanted: Vec<i64> = found
+            .iter()
+            .flat_map(|f| f.candidates.iter().copied())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let share = wanted.len().div_ceil(self.readers.len()).max(1);
+        let references: AHashMap<i64, (Arc<Reference>, SparseVec)> = self
+            .readers
+            .par_iter_mut()
+            .zip(wanted.par_chunks(share))
+            .map(|(reader, part)| {
+                part.iter()
+                    .map(|&doc| Ok((doc, reader.reference(sh, doc)?)))
+                    .collect::<IndexResult<Vec<_>>>()
+            })
+            .collect::<IndexResult<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let jobs: Vec<(usize, i64)> = found
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| f.candidates.iter().map(move |&r| (i, r)))
+            .collect();
+        let pairs: Vec<PairResult> = jobs
+            .par_iter()
+            .map(|&(i, r)| {
+                let (reference, vector) = &references[&r];
+                compare(
+                    reference,
+                    vector,
+                    &docs[i],
+                    &found[i].features,
+                    &found[i].query.vector,
+                    &sh.cfg,
+                )
+            })
+            .collect();
+        let mut out: Vec<Checked> = docs
+            .iter()
+            .zip(found)
+            .map(|(d, f)| Checked {
+                document: d.clone(),
+                features: f.features,
+                matches: Vec::new(),
+            })
+            .collect();
+        for ((i, r), pair) in jobs.into_iter().zip(pairs) {
+            out[i].matches.push(Match {
+                reference: Arc::clone(&references[&r].0),
+                pair,
+            });
+        }
+        for c in &mut out {
+            sort_matches(&mut c.matches);
+        }
+        Ok(out)
     }
 }
 

@@ -46,8 +46,9 @@
 //! * `meta (key, value)` — the format version, the doppel version that
 //!   created the file, the engine parameters (shingle kind and size, values
 //!   per signature, LSH threshold, bands and rows, stemming, stop words, the
-//!   hash function and seed), an *engine fingerprint* and the number of
-//!   documents. The fingerprint hashes what this build of doppel makes of a
+//!   hash function and seed), an *engine fingerprint*, the number of
+//!   documents and a generation number every committed change increments
+//!   (so readers can tell they see the same state). The fingerprint hashes what this build of doppel makes of a
 //!   fixed probe text (tokens, terms, shingles, signature, band keys): a
 //!   doppel whose hashing or text processing differs from the one that
 //!   built the index refuses to use it rather than silently missing matches.
@@ -827,6 +828,7 @@ impl Index {
         }
         let n = meta_count(&tx, &path)?;
         set_meta(&tx, &path, "n_docs", &(n - removed.min(n)).to_string())?;
+        bump_generation(&tx, &path)?;
         tx.commit().map_err(err)?;
         Ok(removed as usize)
     }
@@ -1023,6 +1025,25 @@ fn set_meta(conn: &Connection, path: &Path, key: &str, value: &str) -> IndexResu
     Ok(())
 }
 
+/// Count one more committed change: readers that must see the same state
+/// compare this number.
+fn bump_generation(conn: &Connection, path: &Path) -> IndexResult<()> {
+    let changed = conn
+        .execute(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) \
+             WHERE key = 'generation'",
+            [],
+        )
+        .map_err(|e| db_error(path, e))?;
+    if changed != 1 {
+        return Err(IndexError::Damaged {
+            path: path.to_path_buf(),
+            reason: "meta generation: missing".into(),
+        });
+    }
+    Ok(())
+}
+
 /// A new index, written to a temporary file beside its target and moved
 /// into place by [`Builder::finish`]: a failed or interrupted build never
 /// leaves a half-built index at the target, nor touches an existing one.
@@ -1085,6 +1106,7 @@ impl Builder {
                 format!("doppel {}", env!("CARGO_PKG_VERSION")),
             ),
             ("n_docs", "0".into()),
+            ("generation", "0".into()),
             ("fingerprint", engine_fingerprint(params)),
         ]
         .into_iter()
@@ -1346,6 +1368,7 @@ fn insert_documents(
     }
     let n = meta_count(conn, path)?;
     set_meta(conn, path, "n_docs", &(n + docs.len() as u64).to_string())?;
+    bump_generation(conn, path)?;
     Ok(docs.len())
 }
 
