@@ -23,3 +23,13 @@ printf '\x03{"id": "a", "text": "One line."}\n\n{"id": 7, "text": "Caf\\u00e9 \\
 printf '\x35{"id": "a", "text": "short"}\n{"id": "b", "text": "a line longer than the limit of this run"}\r\n{"id": "a", "text": "dup"}' \
     >corpus/jsonl/limit
 printf '\x80{"id": "x", "text": ""}\n[1, 2]\n{"id": {"k": 1}, "text": "t"}\n' >corpus/jsonl/strict
+# index: a small real index (two short documents), so mutations start from
+# a valid SQLite file with doppel's tables.
+mkdir -p corpus/index
+tmp=$(mktemp -d)
+head -c 1500 "${seeds[0]}" >"$tmp/a.txt"
+head -c 1500 "${seeds[2]}" >"$tmp/b.txt"
+cargo run --quiet --release --manifest-path ../Cargo.toml --bin doppel -- \
+    index build "$tmp" --index "$tmp/ref.doppel" --quiet
+cp "$tmp/ref.doppel" corpus/index/two-docs
+rm -rf "$tmp"

@@ -128,10 +128,11 @@ fn line_naming<'a>(stderr: &'a str, kind: &str, what: &str) -> Option<&'a str> {
 fn regression_inputs_replay_through_the_fuzz_checks() {
     let dir = Path::new(ROOT).join("tests/regressions");
     type Check = fn(&[u8]);
-    let targets: [(&str, Check); 3] = [
+    let targets: [(&str, Check); 4] = [
         ("text", fuzz_checks::text),
         ("jsonl", fuzz_checks::jsonl),
         ("align", fuzz_checks::align),
+        ("index", fuzz_checks::index),
     ];
     for (name, check) in targets {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(name))

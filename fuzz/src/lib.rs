@@ -276,3 +276,49 @@ pub fn align(data: &[u8]) {
         }
     }
 }
+
+/// The index reader over an arbitrary file (start the fuzzer from a real
+/// index, see `seed_corpus.sh`, so mutations reach past SQLite's header).
+///
+/// Opening must either fail with an error naming the file, or give an
+/// index whose statistics, ids, document frequencies and a check of a
+/// document answer or fail cleanly — never a panic.
+pub fn index(data: &[u8]) {
+    use doppel::index::Index;
+    use doppel::index::check::{Checker, Mode};
+    let dir = std::env::temp_dir().join(format!("doppel-fuzz-index-{}", std::process::id()));
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let path = dir.join("fuzz.doppel");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let index = match Index::open_read_only(&path) {
+        Ok(i) => i,
+        Err(e) => {
+            let m = doppel::error::chain(&e);
+            assert!(
+                m.contains("fuzz.doppel"),
+                "error does not name the index: {m}"
+            );
+            return;
+        }
+    };
+    let _ = index.len();
+    let _ = index.ids();
+    let _ = index.stats();
+    let _ = index.document_frequencies();
+    let cfg = index.params().config();
+    if let Ok(mut checker) = Checker::new(&index, &cfg, Mode::Full) {
+        let doc = Document::new(
+            "new",
+            "Vietnam has successfully navigated its relationships with great powers. \
+             Deterrence alone is rarely sufficient to maintain peace.",
+        );
+        let _ = checker.check(&[doc]);
+    }
+}
