@@ -29,7 +29,11 @@ fn stage(args: &[&str]) -> serde_json::Value {
         .args(args)
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("JSON summary")
 }
 
@@ -64,7 +68,10 @@ fn lsh_finds_and_verifies_the_planted_near_duplicates() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("pair"))
         .collect();
-    assert_eq!(lines.len(), s["candidates"].as_u64().expect("count") as usize);
+    assert_eq!(
+        lines.len(),
+        s["candidates"].as_u64().expect("count") as usize
+    );
     let verified: HashSet<(String, String)> = lines
         .iter()
         .filter(|l| l["jaccard"].as_f64().expect("j") >= 0.5)
@@ -73,18 +80,26 @@ fn lsh_finds_and_verifies_the_planted_near_duplicates() {
             (a.min(b).to_string(), a.max(b).to_string())
         })
         .collect();
-    assert_eq!(verified.len(), s["verified_exact"].as_u64().expect("n") as usize);
+    assert_eq!(
+        verified.len(),
+        s["verified_exact"].as_u64().expect("n") as usize
+    );
     let want: Vec<&Truth> = truth.iter().filter(|t| t.jaccard >= 0.5).collect();
     assert!(want.len() > 30);
     let found = want
         .iter()
-        .filter(|t| verified.contains(&(t.a.clone().min(t.b.clone()), t.a.clone().max(t.b.clone()))))
+        .filter(|t| {
+            verified.contains(&(t.a.clone().min(t.b.clone()), t.a.clone().max(t.b.clone())))
+        })
         .count();
     assert!(found * 100 >= want.len() * 90, "{found} of {}", want.len());
     // The exact Jaccard written for a planted pair is the truth's.
     for l in &lines {
         let (a, b) = (l["a"].as_str().expect("a"), l["b"].as_str().expect("b"));
-        if let Some(t) = truth.iter().find(|t| (t.a == a && t.b == b) || (t.a == b && t.b == a)) {
+        if let Some(t) = truth
+            .iter()
+            .find(|t| (t.a == a && t.b == b) || (t.a == b && t.b == a))
+        {
             assert!((l["jaccard"].as_f64().expect("j") - t.jaccard).abs() < 1e-12);
         }
     }
@@ -113,7 +128,12 @@ fn tfidf_writes_csr_vectors_and_neighbours() {
     assert_eq!(indptr.len(), 401 * 8);
     let last = u64::from_le_bytes(indptr[400 * 8..].try_into().expect("8 bytes"));
     assert_eq!(last as usize, nnz);
-    assert_eq!(std::fs::read(vec.join("indices.u32")).expect("indices").len(), nnz * 4);
+    assert_eq!(
+        std::fs::read(vec.join("indices.u32"))
+            .expect("indices")
+            .len(),
+        nnz * 4
+    );
     let data = std::fs::read(vec.join("data.f32")).expect("data");
     assert_eq!(data.len(), nnz * 4);
     // Rows are L2-normalised.
@@ -124,7 +144,10 @@ fn tfidf_writes_csr_vectors_and_neighbours() {
         .sum();
     assert!((norm - 1.0).abs() < 1e-5, "{norm}");
     let pairs = std::fs::read_to_string(&out).expect("neighbours");
-    assert_eq!(pairs.lines().count(), s["pairs"].as_u64().expect("n") as usize);
+    assert_eq!(
+        pairs.lines().count(),
+        s["pairs"].as_u64().expect("n") as usize
+    );
     assert!(pairs.lines().count() > 0);
 }
 
