@@ -218,6 +218,7 @@ def markdown(data):
         ("datasketch", TIMED["datasketch"], "doppel sign", TIMED["doppel sign"], "datasketch signing ÷ doppel signing"),
         ("rensa", TIMED["rensa"], "doppel sign", TIMED["doppel sign"], "rensa signing ÷ doppel signing"),
         ("rensa", TIMED["rensa"], "doppel sign 1 thread", TIMED["doppel sign 1 thread"], "rensa signing ÷ doppel signing on 1 thread"),
+        ("doppel sign 1 thread", TIMED["doppel sign 1 thread"], "doppel sign", TIMED["doppel sign"], "doppel signing, 1 thread ÷ 2 threads (2× if both cores were free)"),
         ("datasketch", lambda r: r["result"]["seconds_lsh_total"], "doppel lsh", TIMED["doppel lsh"], "datasketch LSH pipeline ÷ doppel LSH pipeline"),
         ("sparse_dot_topn", TIMED["sparse_dot_topn"], "doppel tfidf", lambda r: r["result"]["phases"]["top_k"], "sparse_dot_topn ÷ doppel top-k"),
         ("scikit-learn", TIMED["scikit-learn"], "doppel tfidf", lambda r: r["result"]["phases"]["vectorise"], "scikit-learn vectorising ÷ doppel vectorising"),
@@ -387,7 +388,7 @@ def svg(data):
             for n, v in p:
                 out.append(f'<circle cx="{X(n):.1f}" cy="{Y(v):.1f}" r="3.5" fill="{colour}"/>')
                 out.append(f'<text x="{X(n) + 6:.1f}" y="{Y(v) - 6:.1f}" font-size="10" fill="{colour}">'
-                           f'{v:.3g}</text>')
+                           f'{v:.2f}</text>' if v < 10 else f'{v:.0f}</text>')
     lx = 70
     for tool, colour, name in series:
         out.append(f'<rect x="{lx}" y="{H - 22}" width="14" height="4" fill="{colour}"/>')
