@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod batch;
 pub mod config;
 pub mod corpus;
 pub mod error;
