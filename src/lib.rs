@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod batch;
 pub mod config;
 pub mod corpus;
 pub mod error;

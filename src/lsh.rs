@@ -4,15 +4,16 @@
 //! parameters ([`LshParams`], usually from [`LshParams::optimal`]).
 //! Out: one stable 64-bit key per band for each signature ([`band_keys`]),
 //! and the candidate document pairs that share at least one band key
-//! ([`candidate_pairs`]), as sorted `(a, b)` pairs with `a < b`.
+//! ([`candidate_pairs`], or [`candidate_pairs_capped`] from a flat list of
+//! `(key, doc)` entries), as sorted `(a, b)` pairs with `a < b`.
 //!
 //! A signature of `k` values is cut into `bands` bands of `rows` values
 //! (`bands * rows <= k`; leftover values are ignored). Two sets of Jaccard
 //! similarity `s` become candidates with probability
 //! `P(s) = 1 - (1 - s^rows)^bands`.
 
-use ahash::AHashMap;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use crate::DocId;
 use crate::minhash::Signature;
@@ -23,9 +24,6 @@ const BAND_SEED: u64 = 0xA409_3822_299F_31D0;
 
 /// Number of integration intervals (even, for Simpson's rule) on each side of the threshold.
 const INTEGRATION_STEPS: usize = 200;
-
-/// Below this many band keys in total, [`candidate_pairs`] does not split work.
-const PARALLEL_MIN_KEYS: usize = 1 << 15;
 
 /// Banding parameters: `bands` bands of `rows` signature values each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -141,79 +139,99 @@ pub fn band_keys(sig: &Signature, params: &LshParams) -> Vec<u64> {
         .collect()
 }
 
+/// Buckets larger than this become stars in [`candidate_pairs`]: see
+/// [`candidate_pairs_capped`].
+pub const MAX_BUCKET: usize = 1_000;
+
+/// Candidate pairs, and what was done about oversized buckets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Candidates {
+    /// Pairs `(a, b)` with `a < b`, sorted and deduplicated.
+    pub pairs: Vec<(DocId, DocId)>,
+    /// Buckets whose members were paired only with the first member.
+    pub capped_buckets: usize,
+    /// Size of the largest bucket.
+    pub largest_bucket: usize,
+}
+
 /// Pairs of documents that share at least one band key.
 ///
 /// `keys[d]` holds the band keys of document `d` (as from [`band_keys`]);
 /// keys are compared across all documents (each key already encodes its
 /// band index). Returns pairs `(a, b)` with `a < b`, sorted and
 /// deduplicated; the result is the same for any number of threads.
-/// Documents past index `DocId::MAX` are ignored. A bucket of `m` documents
-/// sharing one key yields `m (m - 1) / 2` pairs, so degenerate keys (for
-/// example from boilerplate text) can make the output large.
-///
-/// Large inputs are processed in parallel: keys are first partitioned by
-/// their high bits into shards, then each shard builds its own
-/// key → documents map.
+/// Documents past index `DocId::MAX` are ignored. Buckets of more than
+/// [`MAX_BUCKET`] documents are turned into stars (see
+/// [`candidate_pairs_capped`]).
 pub fn candidate_pairs(keys: &[Vec<u64>]) -> Vec<(DocId, DocId)> {
     let max_docs = usize::try_from(DocId::MAX)
         .map(|m| m.saturating_add(1))
         .unwrap_or(usize::MAX);
     let keys = &keys[..keys.len().min(max_docs)];
-    let total: usize = keys.iter().map(Vec::len).sum();
-    if total == 0 {
-        return Vec::new();
-    }
-    let threads = rayon::current_num_threads().max(1);
-    let (n_shards, chunk_len) = if total < PARALLEL_MIN_KEYS || threads == 1 {
-        (1, keys.len())
-    } else {
-        (threads * 4, keys.len().div_ceil(threads * 4).max(1))
-    };
-    let shard_of = |key: u64| ((key as u128 * n_shards as u128) >> 64) as usize;
-
-    // Phase 1: partition (key, doc) by shard, per chunk of documents.
-    let parts: Vec<Vec<Vec<(u64, DocId)>>> = keys
-        .par_chunks(chunk_len)
+    let entries: Vec<(u64, DocId)> = keys
+        .par_iter()
         .enumerate()
-        .map(|(ci, chunk)| {
-            let mut out = vec![Vec::new(); n_shards];
-            for (off, doc_keys) in chunk.iter().enumerate() {
-                // Fits: `keys` was truncated to at most DocId::MAX + 1 documents.
-                let doc = (ci * chunk_len + off) as DocId;
-                for &key in doc_keys {
-                    out[shard_of(key)].push((key, doc));
-                }
-            }
-            out
-        })
+        .flat_map_iter(|(d, ks)| ks.iter().map(move |&k| (k, d as DocId)))
         .collect();
+    candidate_pairs_capped(entries, MAX_BUCKET).pairs
+}
 
-    // Phase 2: per shard, key -> ascending doc list, then all pairs per bucket.
-    let mut pairs: Vec<(DocId, DocId)> = (0..n_shards)
-        .into_par_iter()
-        .flat_map_iter(|s| {
-            let mut buckets: AHashMap<u64, Vec<DocId>> = AHashMap::new();
-            // Chunks are visited in order, so each list is ascending.
-            for part in &parts {
-                for &(key, doc) in &part[s] {
-                    let list = buckets.entry(key).or_default();
-                    if list.last() != Some(&doc) {
-                        list.push(doc);
-                    }
-                }
+/// Pairs of documents sharing a band key, from a flat list of `(key, doc)`
+/// entries (in any order), with buckets capped at `max_bucket` documents.
+///
+/// # Algorithm
+/// The entries are sorted (in parallel) by key and document; each run of one
+/// key is a bucket, and a bucket of `m` documents gives its `m (m − 1) / 2`
+/// pairs. Sorting one flat vector beats a hash map of vectors: no allocation
+/// per key, sequential memory, and grouping is a linear scan (also parallel).
+///
+/// # Oversized buckets
+/// Thousands of identical documents (boilerplate, empty templates) share
+/// every band key, and their pairs grow quadratically: 10,000 copies give 50
+/// million pairs per band. A bucket of more than `max_bucket` documents
+/// therefore becomes a *star*: each member is paired with the bucket's first
+/// (lowest) document only. Every member still ends up in one cluster under
+/// union–find, and each member is still compared with the first, so
+/// deduplication loses nothing; a report lists the star's pairs instead of
+/// all pairs. [`Candidates::capped_buckets`] counts the stars so a caller can
+/// warn. `max_bucket == 0` means no cap.
+pub fn candidate_pairs_capped(mut entries: Vec<(u64, DocId)>, max_bucket: usize) -> Candidates {
+    entries.par_sort_unstable();
+    entries.dedup();
+    let buckets: Vec<&[(u64, DocId)]> = entries.par_chunk_by(|x, y| x.0 == y.0).collect();
+    let capped = AtomicUsize::new(0);
+    let largest = buckets.iter().map(|b| b.len()).max().unwrap_or(0);
+    let mut pairs: Vec<(DocId, DocId)> = buckets
+        .par_iter()
+        .filter(|b| b.len() > 1)
+        .flat_map_iter(|bucket| {
+            let star = max_bucket > 0 && bucket.len() > max_bucket;
+            if star {
+                capped.fetch_add(1, AtomicOrdering::Relaxed);
             }
-            let mut out = Vec::new();
-            for list in buckets.values().filter(|l| l.len() > 1) {
-                for (i, &a) in list.iter().enumerate() {
-                    out.extend(list[i + 1..].iter().map(|&b| (a, b)));
-                }
-            }
-            out
+            let first = bucket[0].1;
+            let all = (0..bucket.len()).flat_map(move |i| {
+                let a = bucket[i].1;
+                bucket[i + 1..].iter().map(move |&(_, b)| (a, b))
+            });
+            let stars = bucket[1..].iter().map(move |&(_, b)| (first, b));
+            let (all, stars) = if star {
+                (None, Some(stars))
+            } else {
+                (Some(all), None)
+            };
+            all.into_iter().flatten().chain(stars.into_iter().flatten())
         })
         .collect();
+    drop(buckets);
+    drop(entries);
     pairs.par_sort_unstable();
     pairs.dedup();
-    pairs
+    Candidates {
+        pairs,
+        capped_buckets: capped.into_inner(),
+        largest_bucket: largest,
+    }
 }
 
 #[cfg(test)]
@@ -356,6 +374,48 @@ mod tests {
         assert!(found_low <= 2, "found {found_low}/{trials} at J=0.1");
     }
 
+    #[test]
+    fn oversized_buckets_become_stars() {
+        let h = MinHasher::new(128);
+        let params = LshParams::optimal(0.5, 128, 0.5, 0.5);
+        let boiler = band_keys(&h.sign(&elems(0, 50)), &params);
+        // 30 copies of one boilerplate text among 20 unrelated documents.
+        let mut keys: Vec<Vec<u64>> = Vec::new();
+        for d in 0..50u64 {
+            if d % 5 == 1 || d >= 30 {
+                keys.push(boiler.clone());
+            } else {
+                keys.push(band_keys(&h.sign(&elems(10_000 * (d + 1), 50)), &params));
+            }
+        }
+        let members: Vec<DocId> = (0..50u32).filter(|d| d % 5 == 1 || *d >= 30).collect();
+        assert_eq!(members.len(), 26);
+        let entries = |keys: &[Vec<u64>]| -> Vec<(u64, DocId)> {
+            keys.iter()
+                .enumerate()
+                .flat_map(|(d, ks)| ks.iter().map(move |&k| (k, d as DocId)))
+                .collect()
+        };
+        // Under the cap: every pair of members.
+        let all = candidate_pairs_capped(entries(&keys), 26);
+        assert_eq!(all.pairs.len(), 26 * 25 / 2);
+        assert_eq!(all.capped_buckets, 0);
+        assert_eq!(all.largest_bucket, 26);
+        assert_eq!(all.pairs, brute(&keys));
+        // Over it: each member with the first, once per pair (every band's
+        // bucket is a star, deduplicated).
+        let star = candidate_pairs_capped(entries(&keys), 25);
+        let want: Vec<(DocId, DocId)> = members[1..].iter().map(|&m| (members[0], m)).collect();
+        assert_eq!(star.pairs, want);
+        assert_eq!(star.capped_buckets, params.bands);
+        // 0: no cap.
+        assert_eq!(candidate_pairs_capped(entries(&keys), 0).pairs, all.pairs);
+        // Order of the entries does not matter.
+        let mut shuffled = entries(&keys);
+        shuffled.reverse();
+        assert_eq!(candidate_pairs_capped(shuffled, 25), star);
+    }
+
     /// Brute-force reference: all pairs sharing a key.
     fn brute(keys: &[Vec<u64>]) -> Vec<(DocId, DocId)> {
         let sorted: Vec<Vec<u64>> = keys
@@ -392,7 +452,8 @@ mod tests {
             })
             .collect();
         let total: usize = keys.iter().map(Vec::len).sum();
-        assert!(total >= PARALLEL_MIN_KEYS);
+        // Enough keys for the parallel sort to split its work.
+        assert!(total >= 1 << 15);
         let expected = brute(&keys);
         assert!(!expected.is_empty());
         for threads in [1, 3, 8] {

@@ -34,6 +34,18 @@ pub struct Features {
     pub signature: Signature,
 }
 
+/// The shingle set (sorted, deduplicated hashes) of an analysed document:
+/// word n-grams of its normalised tokens, or character n-grams of those
+/// tokens joined by single spaces. Shared by [`features`] and the streaming
+/// pipeline ([`crate::batch`]) so both measure the same sets.
+pub fn shingle_set(analysed: &Analysed, kind: ShingleKind) -> Vec<u64> {
+    let norms = analysed.norms(0..analysed.tokens.len());
+    match kind {
+        ShingleKind::Words(n) => shingle::word_shingles(&norms, n),
+        ShingleKind::Chars(n) => shingle::char_shingles(&norms.join(" "), n),
+    }
+}
+
 /// Tokenise, segment, shingle and sign one document.
 pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHasher) -> Features {
     let analysed = Analysed::new(text);
@@ -42,14 +54,7 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
         .iter()
         .map(|s| analyzer.terms(&analysed.tokens[s.tokens.clone()]))
         .collect();
-    let shingles = match cfg.shingle {
-        ShingleKind::Words(n) => {
-            shingle::word_shingles(&analysed.norms(0..analysed.tokens.len()), n)
-        }
-        ShingleKind::Chars(n) => {
-            shingle::char_shingles(&analysed.norms(0..analysed.tokens.len()).join(" "), n)
-        }
-    };
+    let shingles = shingle_set(&analysed, cfg.shingle);
     let signature = hasher.sign(&shingles);
     Features {
         analysed,
@@ -151,6 +156,86 @@ pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
         lsh: params,
         lsh_candidates: from_lsh.len(),
         cosine_candidates: from_cosine.len(),
+    }
+}
+
+/// MinHash mode: candidates from LSH alone, each verified by the exact
+/// Jaccard similarity of the two shingle sets; no TF-IDF, no alignment.
+///
+/// Every LSH candidate is returned (flagged first, see [`sort_pairs`]) with
+/// its MinHash estimate, exact Jaccard and containments (`cosine` is 0: not
+/// computed) and an empty alignment. Its verdict comes from the exact
+/// Jaccard alone: duplicate at or above `cfg.verdict.duplicate`,
+/// near-duplicate at or above `cfg.verdict.near_duplicate`, else unrelated.
+/// This is the in-memory reference of the streaming
+/// [`crate::batch::scan`], which gives the same pairs and scores without
+/// keeping the texts.
+pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
+    let hasher = MinHasher::new(cfg.num_perm);
+    let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
+    let features: Vec<Features> = docs
+        .par_iter()
+        .map(|d| features(&d.text, cfg, &analyzer, &hasher))
+        .collect();
+    let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
+    let keys: Vec<Vec<u64>> = features
+        .par_iter()
+        .map(|f| lsh::band_keys(&f.signature, &params))
+        .collect();
+    let candidates = lsh::candidate_pairs(&keys);
+    let mut pairs: Vec<PairResult> = candidates
+        .par_iter()
+        .map(|&(a, b)| {
+            let (fa, fb) = (&features[a as usize], &features[b as usize]);
+            minhash_pair(
+                a,
+                b,
+                (&fa.shingles, &fb.shingles),
+                (&fa.signature, &fb.signature),
+                cfg,
+            )
+        })
+        .collect();
+    sort_pairs(&mut pairs);
+    Scan {
+        features,
+        pairs,
+        lsh: params,
+        lsh_candidates: candidates.len(),
+        cosine_candidates: 0,
+    }
+}
+
+/// A pair measured in MinHash mode (see [`scan_minhash`]).
+pub fn minhash_pair(
+    a: DocId,
+    b: DocId,
+    shingles: (&[u64], &[u64]),
+    signatures: (&Signature, &Signature),
+    cfg: &Config,
+) -> PairResult {
+    let empty = SparseVec::default();
+    let scores = PairScores::measure(
+        shingles.0,
+        shingles.1,
+        signatures.0,
+        signatures.1,
+        &empty,
+        &empty,
+    );
+    let verdict = if scores.jaccard >= cfg.verdict.duplicate {
+        Verdict::Duplicate
+    } else if scores.jaccard >= cfg.verdict.near_duplicate {
+        Verdict::NearDuplicate
+    } else {
+        Verdict::Unrelated
+    };
+    PairResult {
+        a,
+        b,
+        scores,
+        alignment: Alignment::default(),
+        verdict,
     }
 }
 
