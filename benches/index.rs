@@ -11,7 +11,8 @@
 //!
 //! Flags after `--`: `--docs N[,N…]` (reference sizes, one section each),
 //! `--new N` (new documents), `--report PATH` (where the Markdown goes), `--dir PATH`
-//! (where the index is built; default a temporary directory).
+//! (where the index is built; default a temporary directory), `--keep`
+//! (leave the index and the new documents there).
 //!
 //! Run by `cargo test --all-targets` (without `--bench`) it checks a small
 //! version end to end — planted near-duplicates must be found — and writes
@@ -371,10 +372,11 @@ fn main() {
     let dir = arg(&args, "--dir")
         .map(PathBuf::from)
         .unwrap_or_else(|| temp.path().to_path_buf());
+    let keep = args.iter().any(|a| a == "--keep");
     let words = Words::new();
     let results: Vec<SizeResult> = sizes
         .iter()
-        .map(|&n| run_size(n, n_new, bench, &dir, &words))
+        .map(|&n| run_size(n, n_new, bench, &dir, &words, keep))
         .collect();
     if bench {
         let report = render(&results, n_new, rayon::current_num_threads(), &args);
@@ -383,12 +385,14 @@ fn main() {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_size(
     n_ref: usize,
     n_new: usize,
     bench: bool,
     dir: &std::path::Path,
     words: &Words,
+    keep: bool,
 ) -> SizeResult {
     let path = dir.join("bench-index.db");
     let cfg = Config::default();
@@ -550,7 +554,9 @@ fn run_size(
         cli.push((name, secs, cpu));
     }
     drop(index);
-    let _ = std::fs::remove_file(&path);
+    if !keep {
+        let _ = std::fs::remove_file(&path);
+    }
     SizeResult {
         n_ref,
         build_secs,

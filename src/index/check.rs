@@ -50,7 +50,7 @@
 //! every connection reads back and analyses its share of the reference
 //! documents met; then every (reference, new) pair is measured and aligned.
 
-use super::{Index, IndexError, IndexResult, decode_block, decode_terms, tf_weight};
+use super::{Index, IndexError, IndexResult, decode_terms, for_each_posting, tf_weight};
 use crate::DocId;
 use crate::align::{self, Side};
 use crate::config::Config;
@@ -97,8 +97,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_terms: 48,
-            max_postings: 50_000,
+            max_terms: 32,
+            max_postings: 20_000,
             shortlist: 16,
         }
     }
@@ -252,6 +252,8 @@ struct Shared {
     limits: Limits,
     n_docs: u64,
     max_term: i64,
+    /// The highest document number in the snapshot.
+    max_doc: usize,
     analyzer: Analyzer,
     hasher: MinHasher,
     /// The whole vocabulary once read ([`Checker::expect`]).
@@ -307,6 +309,48 @@ struct Reader {
     terms: AHashMap<String, Option<(i64, u32)>>,
     /// Idf by term id (ids are dense), NaN until the term is met.
     idf_by_id: Vec<f64>,
+    /// Partial cosine scores by document number, for the candidate search.
+    scores: Scores,
+}
+
+/// A score per document number without clearing between searches: a slot
+/// counts only if its stamp is the current search's.
+#[derive(Default)]
+struct Scores {
+    score: Vec<f64>,
+    stamp: Vec<u32>,
+    current: u32,
+    touched: Vec<i64>,
+}
+
+impl Scores {
+    /// Start a search over document numbers up to `max_doc`.
+    fn reset(&mut self, max_doc: usize) {
+        if self.score.len() <= max_doc {
+            self.score.resize(max_doc + 1, 0.0);
+            self.stamp.resize(max_doc + 1, 0);
+        }
+        self.current = self.current.wrapping_add(1);
+        if self.current == 0 {
+            self.stamp.fill(0);
+            self.current = 1;
+        }
+        self.touched.clear();
+    }
+
+    /// Add to a document's score; `false` for a number above `max_doc`.
+    fn add(&mut self, doc: i64, x: f64) -> bool {
+        let Some(i) = usize::try_from(doc).ok().filter(|&i| i < self.score.len()) else {
+            return false;
+        };
+        if self.stamp[i] != self.current {
+            self.stamp[i] = self.current;
+            self.score[i] = 0.0;
+            self.touched.push(doc);
+        }
+        self.score[i] += x;
+        true
+    }
 }
 
 /// What the first phase of a check finds for one new document.
@@ -367,6 +411,7 @@ impl Reader {
                 conn,
                 terms: AHashMap::new(),
                 idf_by_id: Vec::new(),
+                scores: Scores::default(),
             },
             generation,
         ))
@@ -517,7 +562,8 @@ impl Reader {
     fn cosine_candidates(&mut self, sh: &Shared, q: &Query) -> IndexResult<Vec<i64>> {
         let threshold = f64::from(sh.cfg.cosine_threshold);
         let mut residual: f64 = q.known.iter().map(|k| k.1 * k.1).sum();
-        let mut partial: AHashMap<i64, f64> = AHashMap::new();
+        let scores = &mut self.scores;
+        scores.reset(sh.max_doc);
         let (mut terms_read, mut postings_read) = (0usize, 0u64);
         {
             let mut st = self
@@ -538,23 +584,36 @@ impl Reader {
                 while let Some(r) = rows.next().map_err(sh.err())? {
                     let first: i64 = r.get(0).map_err(sh.err())?;
                     let data = r.get_ref(1).map_err(sh.err())?;
-                    let block = data
-                        .as_blob()
+                    let mut in_range = true;
+                    data.as_blob()
                         .ok()
-                        .and_then(|b| decode_block(first, b))
+                        .and_then(|b| {
+                            for_each_posting(first, b, |doc, weight| {
+                                in_range &= scores.add(doc, qw * f64::from(weight));
+                            })
+                        })
+                        .filter(|_| in_range)
                         .ok_or_else(|| sh.damaged(format!("postings block ({term}, {first})")))?;
-                    for (doc, weight) in block {
-                        *partial.entry(doc).or_insert(0.0) += qw * f64::from(weight);
-                    }
                 }
                 terms_read += 1;
                 postings_read += u64::from(df);
                 residual -= w * w;
             }
         }
-        let mut ranked: Vec<(i64, f64)> = partial.into_iter().collect();
-        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        ranked.truncate(sh.limits.shortlist.max(2 * sh.cfg.top_k));
+        let mut ranked: Vec<(i64, f64)> = scores
+            .touched
+            .iter()
+            .map(|&d| (d, scores.score[d as usize]))
+            .collect();
+        // The best few of up to `max_postings` documents: select, then sort
+        // only those.
+        let keep = sh.limits.shortlist.max(2 * sh.cfg.top_k);
+        let best_first = |x: &(i64, f64), y: &(i64, f64)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+        if ranked.len() > keep && keep > 0 {
+            ranked.select_nth_unstable_by(keep - 1, best_first);
+        }
+        ranked.truncate(keep);
+        ranked.sort_by(best_first);
         let mut scored = Vec::with_capacity(ranked.len());
         for (doc, _) in ranked {
             let counts = self.fetch_counts(sh, doc)?;
@@ -653,6 +712,15 @@ impl Checker {
         let max_term: i64 = first
             .query_row("SELECT coalesce(max(term), 0) FROM terms", [], |r| r.get(0))
             .map_err(|e| super::db_error(&path, e))?;
+        let max_doc: i64 = first
+            .query_row("SELECT coalesce(max(doc), 0) FROM documents", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| super::db_error(&path, e))?;
+        let max_doc = usize::try_from(max_doc).map_err(|_| IndexError::Damaged {
+            path: path.clone(),
+            reason: format!("document number {max_doc}"),
+        })?;
         Ok(Checker {
             shared: Shared {
                 path,
@@ -664,6 +732,7 @@ impl Checker {
                 limits: Limits::default(),
                 n_docs,
                 max_term,
+                max_doc,
                 vocabulary: None,
             },
             readers,

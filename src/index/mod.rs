@@ -1463,19 +1463,33 @@ fn encode_block_into(out: &mut Vec<u8>, mut prev: i64, entries: &[(i64, u32)]) {
 /// [`encode_block_into`] did not write.
 pub(crate) fn decode_block(first: i64, bytes: &[u8]) -> Option<Vec<(i64, u32)>> {
     let mut out = Vec::with_capacity(bytes.len() / 3);
+    for_each_posting(first, bytes, |doc, w| out.push((doc, w)))?;
+    Some(out)
+}
+
+/// Call `f(doc, weight)` for each posting of a block, in document order,
+/// without allocating; `None` (after calls for the postings before the
+/// damage) for bytes [`encode_block_into`] did not write.
+pub(crate) fn for_each_posting(
+    first: i64,
+    bytes: &[u8],
+    mut f: impl FnMut(i64, u32),
+) -> Option<()> {
     let mut pos = 0;
     let mut prev = first;
+    let mut any = false;
     while pos < bytes.len() {
         let delta = i64::try_from(get_varint(bytes, &mut pos)?).ok()?;
         let w = u32::from(*bytes.get(pos)?);
         pos += 1;
-        if (!out.is_empty() && delta == 0) || w == 0 {
+        if (any && delta == 0) || w == 0 {
             return None;
         }
         prev = prev.checked_add(delta)?;
-        out.push((prev, w));
+        f(prev, w);
+        any = true;
     }
-    Some(out)
+    Some(())
 }
 
 fn encode_signature(sig: &Signature) -> Vec<u8> {
