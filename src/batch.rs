@@ -1137,6 +1137,9 @@ impl BatchScan {
                     chars: s.chars as usize,
                     words: s.words as usize,
                     sentences: s.sentences as usize,
+                    // Texts are not kept in MinHash mode (the HTML page
+                    // then shows passages as excerpts).
+                    text: None,
                 }
             })
             .collect();
@@ -1151,6 +1154,7 @@ impl BatchScan {
                 scores: p.scores,
                 coverage: Coverage { a: 0.0, b: 0.0 },
                 passages: Vec::new(),
+                sentence_map: None,
             })
             .collect();
         Report {
