@@ -22,6 +22,8 @@ enum Command {
     Scan(cli::scan::ScanArgs),
     /// Align two documents in full.
     Compare(cli::compare::CompareArgs),
+    /// Cluster near-duplicates and keep one document per cluster.
+    Dedup(cli::dedup::DedupArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(args) => cli::scan::run(args),
         Command::Compare(args) => cli::compare::run(args),
+        Command::Dedup(args) => cli::dedup::run(args),
     };
     match result {
         Ok(code) => code,

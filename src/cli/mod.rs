@@ -3,7 +3,9 @@
 
 pub mod args;
 pub mod compare;
+pub mod dedup;
 pub mod output;
+pub mod progress;
 pub mod scan;
 
 use doppel::corpus;
@@ -44,4 +46,28 @@ fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
         eprintln!("doppel: error: {}", doppel::error::chain(e));
     }
     !loaded.errors.is_empty()
+}
+
+/// Print what a streamed run met: warnings and errors of its inputs, and
+/// oversized LSH buckets; true if any input failed.
+fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
+    let corpus = &scan.corpus;
+    if !quiet {
+        for w in &corpus.warnings {
+            eprintln!("doppel: warning: {w}");
+        }
+        if scan.capped_buckets > 0 {
+            eprintln!(
+                "doppel: warning: {} LSH buckets held more than {} documents (the largest {}); \
+                 their members were paired with the first member only",
+                scan.capped_buckets,
+                doppel::lsh::MAX_BUCKET,
+                scan.largest_bucket
+            );
+        }
+    }
+    for e in &corpus.errors {
+        eprintln!("doppel: error: {}", doppel::error::chain(e));
+    }
+    !corpus.errors.is_empty()
 }
