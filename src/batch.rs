@@ -777,7 +777,7 @@ pub fn read(
     cfg: &Config,
     progress: Progress<'_>,
 ) -> Result<Signed> {
-    let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
+    let params = pipeline::minhash_lsh_params(cfg);
     let signer = Signer {
         cfg,
         hasher: MinHasher::new(cfg.num_perm),
@@ -1137,7 +1137,7 @@ pub fn verify(
     let signer = Signer {
         cfg,
         hasher: MinHasher::new(cfg.num_perm),
-        params: LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5),
+        params: pipeline::minhash_lsh_params(cfg),
     };
     let mut out = Vec::with_capacity(pairs.len());
     for block in pairs.chunks(VERIFY_BLOCK) {
