@@ -48,6 +48,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::DocId;
+use crate::Span;
 use crate::config::Config;
 use crate::corpus::{LoadOptions, Source};
 use crate::error::{Error, Result};
@@ -55,7 +56,9 @@ use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
 use crate::pipeline::{self, PairResult};
 use crate::report::{Coverage, DocInfo, PairReport, Report};
-use crate::text::Analysed;
+use crate::shingle::{self, ShingleKind};
+use crate::text::{self, Token};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Bytes of JSON Lines read per chunk by default.
 pub const CHUNK_BYTES: usize = 8 << 20;
@@ -407,25 +410,95 @@ struct Signer<'a> {
 impl Signer<'_> {
     /// Counts and band keys of one text.
     fn sign(&self, text: &str, location: Location, line: u64) -> (DocStats, Vec<u64>) {
-        let analysed = Analysed::new(text);
-        let shingles = pipeline::shingle_set(&analysed, self.cfg.shingle);
+        let words = Words::new(text);
+        let shingles = words.shingles(self.cfg.shingle);
         let sig = self.hasher.sign(&shingles);
         let stats = DocStats {
             location,
             line,
             bytes: text.len() as u64,
             chars: text.chars().count() as u64,
-            words: u32::try_from(analysed.tokens.len()).unwrap_or(u32::MAX),
-            sentences: u32::try_from(analysed.sentences.len()).unwrap_or(u32::MAX),
+            words: u32::try_from(words.ends.len()).unwrap_or(u32::MAX),
+            sentences: u32::try_from(words.sentences(text)).unwrap_or(u32::MAX),
         };
         (stats, lsh::band_keys(&sig, &self.params))
     }
 
     /// Shingle set and signature of a text (for verification).
     fn features(&self, text: &str) -> (Vec<u64>, Signature) {
-        let shingles = pipeline::shingle_set(&Analysed::new(text), self.cfg.shingle);
+        let shingles = Words::new(text).shingles(self.cfg.shingle);
         let sig = self.hasher.sign(&shingles);
         (shingles, sig)
+    }
+}
+
+/// A text's words and their normalised forms, as [`text::tokenize`] finds
+/// and normalises them, in two allocations instead of one per word.
+///
+/// Normalisation ([`text::normalize`]: NFKC, folded quotes and dashes,
+/// lower case) leaves an ASCII word ASCII and only lowers its case, so
+/// ASCII words — nearly all of them in most corpora — skip the Unicode
+/// tables. The shingles are exactly those of
+/// [`pipeline::shingle_set`]`(&Analysed::new(text), …)`.
+struct Words {
+    /// Normalised forms, concatenated.
+    norms: String,
+    /// End of each word's form in `norms`.
+    ends: Vec<usize>,
+    /// Byte span of each word in the text.
+    spans: Vec<Span>,
+}
+
+impl Words {
+    fn new(text: &str) -> Words {
+        let mut w = Words {
+            norms: String::with_capacity(text.len()),
+            ends: Vec::new(),
+            spans: Vec::new(),
+        };
+        for (start, word) in text.unicode_word_indices() {
+            if word.is_ascii() {
+                w.norms.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                w.norms.push_str(&text::normalize(word));
+            }
+            w.ends.push(w.norms.len());
+            w.spans.push(Span::new(start, start + word.len()));
+        }
+        w
+    }
+
+    fn norm(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.norms[start..self.ends[i]]
+    }
+
+    fn shingles(&self, kind: ShingleKind) -> Vec<u64> {
+        let norms: Vec<&str> = (0..self.ends.len()).map(|i| self.norm(i)).collect();
+        match kind {
+            ShingleKind::Words(n) => shingle::word_shingles(&norms, n),
+            ShingleKind::Chars(n) => shingle::char_shingles(&norms.join(" "), n),
+        }
+    }
+
+    /// Number of sentences, by [`text::sentences`]. Sentence splitting
+    /// reads a word's normalised form only to tell an abbreviation's full
+    /// stop from a sentence's end, so only words followed by `.` carry it.
+    fn sentences(&self, text: &str) -> usize {
+        let tokens: Vec<Token> = self
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(i, &span)| Token {
+                span,
+                norm: if text.as_bytes().get(span.end) == Some(&b'.') {
+                    self.norm(i).to_string()
+                } else {
+                    String::new()
+                },
+            })
+            .collect();
+        text::sentences(text, &tokens).len()
     }
 }
 
@@ -704,7 +777,7 @@ pub fn read(
     cfg: &Config,
     progress: Progress<'_>,
 ) -> Result<Signed> {
-    let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
+    let params = pipeline::minhash_lsh_params(cfg);
     let signer = Signer {
         cfg,
         hasher: MinHasher::new(cfg.num_perm),
@@ -1064,7 +1137,7 @@ pub fn verify(
     let signer = Signer {
         cfg,
         hasher: MinHasher::new(cfg.num_perm),
-        params: LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5),
+        params: pipeline::minhash_lsh_params(cfg),
     };
     let mut out = Vec::with_capacity(pairs.len());
     for block in pairs.chunks(VERIFY_BLOCK) {
@@ -1294,6 +1367,7 @@ impl Clusters {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::Analysed;
 
     fn cfg() -> Config {
         Config::default()
@@ -1529,6 +1603,37 @@ mod tests {
         let per_doc = kept / signed.corpus.len();
         let bands = signed.params.bands * 16;
         assert!(per_doc < 2 * bands + 200, "{per_doc} bytes per document");
+    }
+
+    #[test]
+    fn fast_word_path_matches_the_text_model() {
+        let texts = [
+            "Mr. Smith went to Washington. He met Dr. Jones at 5 p.m. on Monday!",
+            "The U.S. Army and the U.K. \u{201C}agreed\u{201D} \u{2014} etc. Then e.g. this.",
+            "Caf\u{E9} CAF\u{C9} \u{FB01}nance \u{FF21}\u{FF22}C Stra\u{DF}e na\u{EF}ve. Vietnam\u{2019}s forces.",
+            "line one\nline two\n\nA new paragraph. J. R. R. Tolkien wrote it.",
+            "",
+            "   \n\n  ",
+            "emoji \u{1F600} and numbers 3.14 and 1,000 items... Next? Yes.",
+            "\u{130}stanbul \u{3A3}\u{39F}\u{3A6}\u{399}\u{391}. Dollar\u{A0}sign, ca. 5 p.c. Mrs. X.",
+        ];
+        for t in texts {
+            let a = Analysed::new(t);
+            let w = Words::new(t);
+            assert_eq!(w.ends.len(), a.tokens.len(), "{t:?}");
+            for (i, tok) in a.tokens.iter().enumerate() {
+                assert_eq!(w.norm(i), tok.norm, "{t:?}");
+                assert_eq!(w.spans[i], tok.span, "{t:?}");
+            }
+            assert_eq!(w.sentences(t), a.sentences.len(), "{t:?}");
+            for kind in [
+                ShingleKind::Words(5),
+                ShingleKind::Words(2),
+                ShingleKind::Chars(4),
+            ] {
+                assert_eq!(w.shingles(kind), pipeline::shingle_set(&a, kind), "{t:?}");
+            }
+        }
     }
 
     #[test]

@@ -33,6 +33,8 @@ enum Command {
     /// Time one engine stage on a JSONL corpus (for scripts/bench/).
     #[command(hide = true)]
     BenchStage(cli::stage::StageArgs),
+    /// Cluster near-duplicates and keep one document per cluster.
+    Dedup(cli::dedup::DedupArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Index(args) => cli::index::run(args),
         Command::Check(args) => cli::check::run(args),
         Command::BenchStage(args) => cli::stage::run(args),
+        Command::Dedup(args) => cli::dedup::run(args),
     };
     match result {
         Ok(code) => code,

@@ -159,8 +159,9 @@ pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
     }
 }
 
-/// MinHash mode: candidates from LSH alone, each verified by the exact
-/// Jaccard similarity of the two shingle sets; no TF-IDF, no alignment.
+/// MinHash mode: candidates from LSH alone (banded by
+/// [`minhash_lsh_params`]), each verified by the exact Jaccard similarity of
+/// the two shingle sets; no TF-IDF, no alignment.
 ///
 /// Every LSH candidate is returned (flagged first, see [`sort_pairs`]) with
 /// its MinHash estimate, exact Jaccard and containments (`cosine` is 0: not
@@ -177,7 +178,7 @@ pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
         .par_iter()
         .map(|d| features(&d.text, cfg, &analyzer, &hasher))
         .collect();
-    let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
+    let params = minhash_lsh_params(cfg);
     let keys: Vec<Vec<u64>> = features
         .par_iter()
         .map(|f| lsh::band_keys(&f.signature, &params))
@@ -204,6 +205,18 @@ pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
         lsh_candidates: candidates.len(),
         cosine_candidates: 0,
     }
+}
+
+/// Banding of MinHash mode, tuned for `cfg.lsh_threshold` with false
+/// negatives weighted 9 to 1 against false positives.
+///
+/// Every candidate is verified by exact Jaccard, so a false positive costs
+/// only its verification, while a false negative is a near-duplicate lost:
+/// with 128 values this gives 32 bands of 4 rows at 0.5, which finds a pair
+/// at Jaccard 0.5 with probability 0.87 and at 0.6 with 0.99 (0.55 and 0.87
+/// with equal weights).
+pub fn minhash_lsh_params(cfg: &Config) -> LshParams {
+    LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.1, 0.9)
 }
 
 /// A pair measured in MinHash mode (see [`scan_minhash`]).

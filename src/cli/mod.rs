@@ -5,8 +5,10 @@ pub mod args;
 pub mod check;
 pub mod compare;
 pub mod completions;
+pub mod dedup;
 pub mod index;
 pub mod output;
+pub mod progress;
 pub mod scan;
 pub mod stage;
 
@@ -48,4 +50,28 @@ fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
         eprintln!("doppel: error: {}", doppel::error::chain(e));
     }
     !loaded.errors.is_empty()
+}
+
+/// Print what a streamed run met: warnings and errors of its inputs, and
+/// oversized LSH buckets; true if any input failed.
+fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
+    let corpus = &scan.corpus;
+    if !quiet {
+        for w in &corpus.warnings {
+            eprintln!("doppel: warning: {w}");
+        }
+        if scan.capped_buckets > 0 {
+            eprintln!(
+                "doppel: warning: {} LSH buckets held more than {} documents (the largest {}); \
+                 their members were paired with the first member only",
+                scan.capped_buckets,
+                doppel::lsh::MAX_BUCKET,
+                scan.largest_bucket
+            );
+        }
+    }
+    for e in &corpus.errors {
+        eprintln!("doppel: error: {}", doppel::error::chain(e));
+    }
+    !corpus.errors.is_empty()
 }

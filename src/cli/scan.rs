@@ -1,7 +1,9 @@
 //! `doppel scan PATH…`: every overlapping pair in a corpus.
 
 use super::args::{EngineArgs, InputArgs, OutputArgs};
+use super::progress::{self, Progress, Summary};
 use clap::Args;
+use doppel::batch::{self, BatchOptions};
 use doppel::corpus;
 use doppel::pipeline;
 use doppel::report::Report;
@@ -20,6 +22,19 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
+    /// MinHash mode for large corpora: candidates from LSH only, verified by
+    /// exact shingle Jaccard (duplicate, near-duplicate); texts are streamed
+    /// and not kept in memory; no TF-IDF, no passages (see --align).
+    #[arg(long)]
+    pub minhash_only: bool,
+    /// With --minhash-only: read the flagged pairs' texts again and align
+    /// them, to report their passages.
+    #[arg(long, requires = "minhash_only")]
+    pub align: bool,
+    /// Print the summary line (documents, pairs, time, peak memory) on
+    /// standard error even when it is not a terminal.
+    #[arg(long)]
+    pub stats: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -29,11 +44,16 @@ pub struct ScanArgs {
 }
 
 /// Load the corpus, find and align every overlapping pair (in parallel,
-/// see [`pipeline::scan`]), write the report.
+/// see [`pipeline::scan`]), write the report. With `--minhash-only`, stream
+/// the corpus instead (see [`batch::scan`]).
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let cfg = args.engine.config()?;
     super::threads(args.threads)?;
     let outputs = args.output.open()?;
+    if args.minhash_only {
+        return run_minhash(args, &cfg, outputs);
+    }
+    let progress = Progress::new(args.input.quiet);
     let loaded = corpus::load(&args.paths, &args.input.load_options())?;
     let failed = super::report_problems(&loaded, args.input.quiet);
     let scan = pipeline::scan(&loaded.documents, &cfg);
@@ -45,5 +65,51 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         &cfg,
     );
     args.output.emit(outputs, &report)?;
+    progress::summary(
+        &Summary {
+            documents: loaded.documents.len(),
+            candidates: scan.pairs.len(),
+            found: &flagged(report.flagged()),
+            elapsed: progress.elapsed(),
+        },
+        args.input.quiet,
+        args.stats,
+    );
+    Ok(super::status(failed, report.flagged()))
+}
+
+fn flagged(n: usize) -> String {
+    format!("{n} flagged pair{}", if n == 1 { "" } else { "s" })
+}
+
+fn run_minhash(
+    args: &ScanArgs,
+    cfg: &doppel::config::Config,
+    outputs: Vec<super::output::Output>,
+) -> anyhow::Result<ExitCode> {
+    let opts = BatchOptions {
+        load: args.input.load_options(),
+        ..BatchOptions::default()
+    };
+    let progress = Progress::new(args.input.quiet);
+    let result = batch::scan(&args.paths, &opts, cfg, &|e| progress.event(e));
+    progress.finish();
+    let scan = result?;
+    let failed = super::report_batch_problems(&scan, args.input.quiet);
+    let mut report = scan.report(args.all, cfg);
+    if args.align {
+        batch::align_pairs(&scan, &mut report, &opts, cfg)?;
+    }
+    args.output.emit(outputs, &report)?;
+    progress::summary(
+        &Summary {
+            documents: scan.corpus.len(),
+            candidates: scan.candidates,
+            found: &flagged(report.flagged()),
+            elapsed: progress.elapsed(),
+        },
+        args.input.quiet,
+        args.stats,
+    );
     Ok(super::status(failed, report.flagged()))
 }
