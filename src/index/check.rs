@@ -34,9 +34,12 @@
 //! exceed the budget. Rare shared words (names, places, figures, uncommon
 //! vocabulary) are what a rewrite keeps and what tells it from another text
 //! on the same topic, and they are read first. The best documents by
-//! partial score then get their exact cosine from their stored term counts
-//! and the current idf; those above the threshold, at most `top_k`, are
-//! candidates.
+//! partial score (a shortlist of [`Limits::shortlist`], at least twice
+//! `top_k`) then get their exact cosine from their stored term counts and
+//! the current idf; those above the threshold, at most `top_k`, are
+//! candidates. A document ranked low by the partial score can be left out
+//! of the shortlist although its exact cosine would have ranked it higher:
+//! the price of never computing the cosine of every document met.
 //!
 //! # Consistency and parallelism
 //!
