@@ -73,24 +73,46 @@ pub fn word_shingles<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> {
 /// Word `n`-gram shingles of a text as a sorted, deduplicated set: the same
 /// set as [`word_shingles`] over the norms of
 /// [`text::tokenize`](crate::text::tokenize), computed without a string per
-/// word. The norms are written once into one buffer, separated by the
-/// separator byte, so each window's bytes are already contiguous there.
+/// word (see [`WordShingler`]).
 pub fn text_word_shingles(text: &str, n: usize) -> Vec<u64> {
-    let mut buf = String::with_capacity(text.len());
-    let mut ranges = Vec::new();
-    crate::text::norms_into(text, TOKEN_SEPARATOR, &mut buf, &mut ranges);
-    if ranges.is_empty() {
-        return Vec::new();
-    }
-    let n = n.clamp(1, ranges.len());
-    let bytes = buf.as_bytes();
-    let mut v: Vec<u64> = ranges
-        .windows(n)
-        .map(|w| stable_hash(&bytes[w[0].start..w[n - 1].end], SHINGLE_SEED))
-        .collect();
+    let mut v = WordShingler::default().hashes(text, n).to_vec();
     v.sort_unstable();
     v.dedup();
     v
+}
+
+/// Reusable buffers for the word shingles of many texts, one per thread.
+///
+/// The norms of a text are written once into one buffer, separated by the
+/// separator byte, so each window's bytes are already contiguous there and
+/// no string is made per word.
+#[derive(Debug, Default)]
+pub struct WordShingler {
+    buf: String,
+    ranges: Vec<std::ops::Range<usize>>,
+    hashes: Vec<u64>,
+}
+
+impl WordShingler {
+    /// Word `n`-gram shingle hashes of `text` in text order, duplicates
+    /// kept: [`word_shingle_sequence`] over the norms of
+    /// [`text::tokenize`](crate::text::tokenize). Enough for
+    /// [`MinHasher::sign`](crate::minhash::MinHasher::sign), which depends
+    /// only on the set of values; sort and deduplicate for a set.
+    pub fn hashes(&mut self, text: &str, n: usize) -> &[u64] {
+        crate::text::norms_into(text, TOKEN_SEPARATOR, &mut self.buf, &mut self.ranges);
+        self.hashes.clear();
+        if !self.ranges.is_empty() {
+            let n = n.clamp(1, self.ranges.len());
+            let bytes = self.buf.as_bytes();
+            self.hashes.extend(
+                self.ranges
+                    .windows(n)
+                    .map(|w| stable_hash(&bytes[w[0].start..w[n - 1].end], SHINGLE_SEED)),
+            );
+        }
+        &self.hashes
+    }
 }
 
 /// Character `n`-gram shingles of `text` as a sorted, deduplicated set.

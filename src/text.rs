@@ -103,9 +103,133 @@ fn normalize_unicode(word: &str) -> String {
     out
 }
 
+/// The words of `text` by Unicode word boundaries (UAX #29, as
+/// `unicode_segmentation`'s `unicode_word_indices` finds them), each with its
+/// byte offset.
+///
+/// A text that is all ASCII — most texts of most corpora — takes a byte
+/// loop with the same result (see [`AsciiWords`]); any other text goes
+/// through the Unicode tables.
+pub fn word_indices(text: &str) -> WordIndices<'_> {
+    if text.is_ascii() {
+        WordIndices::Ascii(AsciiWords { text, pos: 0 })
+    } else {
+        WordIndices::Unicode(text.unicode_word_indices())
+    }
+}
+
+/// Iterator of [`word_indices`].
+pub enum WordIndices<'a> {
+    /// All-ASCII text.
+    Ascii(AsciiWords<'a>),
+    /// Any other text.
+    Unicode(unicode_segmentation::UnicodeWordIndices<'a>),
+}
+
+impl<'a> Iterator for WordIndices<'a> {
+    type Item = (usize, &'a str);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        match self {
+            WordIndices::Ascii(w) => w.next(),
+            WordIndices::Unicode(w) => w.next(),
+        }
+    }
+}
+
+/// The UAX #29 words of an all-ASCII text by a byte loop.
+///
+/// For ASCII the word-break rules reduce to: letters, digits and `_` join
+/// each other (WB5, WB8–WB10, WB13a/b); `:`, `.` or `'` between two letters
+/// joins them (WB6/7); `,`, `;`, `.` or `'` between two digits joins them
+/// (WB11/12); everything else is a boundary. Of the segments, those holding
+/// a letter or digit are words (a run of `_` alone is not).
+/// `tests::ascii_words_match_unicode_segmentation` holds this to the
+/// Unicode implementation.
+pub struct AsciiWords<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+/// Byte classes of the ASCII word-break rules, one bit each.
+const WORD: u8 = 1; // letter, digit or `_`
+const ALPHA: u8 = 2;
+const DIGIT: u8 = 4;
+const MID_LETTER: u8 = 8; // joins two letters: `:` `.` `'`
+const MID_NUM: u8 = 16; // joins two digits: `,` `;` `.` `'`
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() {
+            WORD | ALPHA
+        } else if c.is_ascii_digit() {
+            WORD | DIGIT
+        } else {
+            match c {
+                b'_' => WORD,
+                b':' => MID_LETTER,
+                b'.' | b'\'' => MID_LETTER | MID_NUM,
+                b',' | b';' => MID_NUM,
+                _ => 0,
+            }
+        };
+        b += 1;
+    }
+    t
+};
+
+impl<'a> Iterator for AsciiWords<'a> {
+    type Item = (usize, &'a str);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let bytes = self.text.as_bytes();
+        let class = |i: usize| CLASS[usize::from(bytes[i])];
+        let n = bytes.len();
+        let mut i = self.pos;
+        loop {
+            while i < n && class(i) & WORD == 0 {
+                i += 1;
+            }
+            if i >= n {
+                self.pos = n;
+                return None;
+            }
+            let start = i;
+            loop {
+                // A run of letters, digits and underscores.
+                while i < n && class(i) & WORD != 0 {
+                    i += 1;
+                }
+                // A middle character between two letters or two digits.
+                if i + 1 < n {
+                    let (prev, mid, next) = (class(i - 1), class(i), class(i + 1));
+                    let joins = (prev & next & ALPHA != 0 && mid & MID_LETTER != 0)
+                        || (prev & next & DIGIT != 0 && mid & MID_NUM != 0);
+                    if joins {
+                        i += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            let word = &self.text[start..i];
+            // Only a run of underscores alone holds no letter or digit.
+            if bytes[start] != b'_' || word.bytes().any(|b| b.is_ascii_alphanumeric()) {
+                self.pos = i;
+                return Some((start, word));
+            }
+        }
+    }
+}
+
 /// The words of `text` by Unicode word boundaries, each with its byte span.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    text.unicode_word_indices()
+    word_indices(text)
         .map(|(start, w)| Token {
             span: Span::new(start, start + w.len()),
             norm: normalize(w),
@@ -122,7 +246,21 @@ pub fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<
     buf.clear();
     ranges.clear();
     let sep = char::from(sep);
-    for w in text.unicode_words() {
+    if text.is_ascii() {
+        // Lower-case the whole buffer once instead of word by word (the
+        // separator is not a letter).
+        for (_, w) in (AsciiWords { text, pos: 0 }) {
+            if !ranges.is_empty() {
+                buf.push(sep);
+            }
+            let start = buf.len();
+            buf.push_str(w);
+            ranges.push(start..buf.len());
+        }
+        buf.make_ascii_lowercase();
+        return;
+    }
+    for (_, w) in word_indices(text) {
         if !ranges.is_empty() {
             buf.push(sep);
         }
@@ -567,6 +705,56 @@ mod tests {
                 w.push(char::from(((state >> 33) % 128) as u8));
             }
             assert_eq!(normalize(&w), normalize_unicode(&w), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_words_match_unicode_segmentation() {
+        fn check(text: &str) {
+            let fast: Vec<(usize, &str)> = AsciiWords { text, pos: 0 }.collect();
+            let slow: Vec<(usize, &str)> = text.unicode_word_indices().collect();
+            assert_eq!(fast, slow, "{text:?}");
+        }
+        // Every pair and triple of characters that matter to the rules.
+        let alphabet: Vec<char> = "aZ09_.:,;'\" \t\r\n-!/@\x0b\x0c\x7f".chars().collect();
+        for &x in &alphabet {
+            for &y in &alphabet {
+                for &z in &alphabet {
+                    check(&format!("{x}{y}{z}"));
+                    check(&format!("a{x}{y}{z}1"));
+                }
+            }
+        }
+        // Pseudo-random strings weighted towards the joining characters,
+        // and over all of ASCII.
+        let mut state = 0x0DDB_A11C_0FFE_E123u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        for round in 0..40_000 {
+            let len = next() % 40;
+            let text: String = (0..len)
+                .map(|_| {
+                    if round % 2 == 0 {
+                        alphabet[(next() % alphabet.len() as u64) as usize]
+                    } else {
+                        char::from((next() % 128) as u8)
+                    }
+                })
+                .collect();
+            check(&text);
+        }
+        // Real text.
+        for name in ["000_51955296cd91fa83.txt", "001_8e21ef8ac6e0b3df.txt"] {
+            let seed = std::fs::read_to_string(format!("seeds/{name}")).unwrap();
+            let ascii: String = seed
+                .chars()
+                .map(|c| if c.is_ascii() { c } else { ' ' })
+                .collect();
+            check(&ascii);
         }
     }
 

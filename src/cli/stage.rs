@@ -27,12 +27,13 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use doppel::lsh::{self, LshParams};
 use doppel::minhash::{self, MinHasher, Signature};
-use doppel::shingle;
+use doppel::shingle::{self, WordShingler};
 use doppel::text::{self, Analyzer};
 use doppel::tfidf::{self, SparseVec, TfIdfModel, TfIdfOptions};
 use rayon::prelude::*;
 use serde_json::json;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::borrow::Cow;
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -97,58 +98,65 @@ pub struct StageArgs {
 }
 
 /// One corpus line.
+/// One corpus line; fields borrow the line unless they hold escapes.
 #[derive(serde::Deserialize)]
-struct Record {
-    id: String,
-    text: String,
+struct Record<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
 }
 
-/// Lines read and parsed per batch.
-const BATCH: usize = 8192;
+/// Bytes read per batch (whole lines; a longer line makes a longer batch).
+const BATCH_BYTES: u64 = 8 << 20;
 
-/// Stream the corpus in batches, parsing each batch in parallel, and hand
-/// every parsed batch to `f` with the index of its first document.
+/// Stream the corpus in batches of whole lines and hand every batch to `f`
+/// with the index of its first document: the non-blank lines with their
+/// line numbers, for `f` to parse (with [`parse`]) and process in parallel.
 fn for_each_batch(
     path: &Path,
-    mut f: impl FnMut(usize, Vec<Record>) -> anyhow::Result<()>,
+    mut f: impl FnMut(usize, &[(usize, &[u8])]) -> anyhow::Result<()>,
 ) -> anyhow::Result<usize> {
-    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
     let mut first = 0usize;
-    let mut line_no = 0usize;
+    // Line number of the first line in `carry`, bytes read but not handed out.
+    let mut line_no = 1usize;
+    let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut lines: Vec<(usize, String)> = Vec::with_capacity(BATCH);
-        while lines.len() < BATCH {
-            let mut line = String::new();
-            let n = reader
-                .read_line(&mut line)
-                .with_context(|| format!("{}:{}", path.display(), line_no + 1))?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            if !line.trim().is_empty() {
-                lines.push((line_no, line));
-            }
-        }
-        if lines.is_empty() {
+        let n = (&mut file)
+            .take(BATCH_BYTES)
+            .read_to_end(&mut carry)
+            .with_context(|| format!("{}:{line_no}", path.display()))?;
+        let cut = match carry.iter().rposition(|&b| b == b'\n') {
+            _ if n == 0 => carry.len(),
+            Some(p) => p + 1,
+            None => continue,
+        };
+        if cut == 0 {
             return Ok(first);
         }
-        let records: Vec<Record> = lines
-            .par_iter()
-            .map(|(no, line)| {
-                serde_json::from_str::<Record>(line).with_context(|| {
-                    format!(
-                        "{}:{no}: not a JSON object with string fields \"id\" and \"text\"",
-                        path.display()
-                    )
-                })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        let n = records.len();
-        f(first, records)?;
-        first += n;
+        let rest = carry.split_off(cut);
+        let chunk = std::mem::replace(&mut carry, rest);
+        let lines: Vec<(usize, &[u8])> = chunk
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .map(|(i, line)| (line_no + i, line))
+            .filter(|(_, line)| !line.trim_ascii().is_empty())
+            .collect();
+        line_no += chunk.iter().filter(|&&b| b == b'\n').count();
+        f(first, &lines)?;
+        first += lines.len();
     }
+}
+
+/// Parse line `no` of the corpus at `path`.
+fn parse<'a>(path: &Path, no: usize, line: &'a [u8]) -> anyhow::Result<Record<'a>> {
+    serde_json::from_slice::<Record>(line).with_context(|| {
+        format!(
+            "{}:{no}: not a JSON object with string fields \"id\" and \"text\"",
+            path.display()
+        )
+    })
 }
 
 /// Word shingle set of a text, as `scan` computes it.
@@ -161,13 +169,19 @@ fn sign_all(args: &StageArgs) -> anyhow::Result<(Vec<String>, Vec<Signature>)> {
     let hasher = MinHasher::new(args.num_perm);
     let mut ids = Vec::new();
     let mut sigs = Vec::new();
-    for_each_batch(&args.corpus, |_, records| {
-        let batch: Vec<Signature> = records
+    for_each_batch(&args.corpus, |_, lines| {
+        let batch: Vec<(String, Signature)> = lines
             .par_iter()
-            .map(|r| hasher.sign(&shingles(&r.text, args.shingle_size)))
-            .collect();
-        sigs.extend(batch);
-        ids.extend(records.into_iter().map(|r| r.id));
+            .map_init(WordShingler::default, |s, &(no, line)| {
+                let r = parse(&args.corpus, no, line)?;
+                let sig = hasher.sign(s.hashes(&r.text, args.shingle_size));
+                Ok((r.id.into_owned(), sig))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        for (id, sig) in batch {
+            ids.push(id);
+            sigs.push(sig);
+        }
         Ok(())
     })?;
     Ok((ids, sigs))
@@ -282,13 +296,16 @@ fn stage_lsh(args: &StageArgs) -> anyhow::Result<serde_json::Value> {
         needed[b as usize] = true;
     }
     let mut sets: Vec<Option<Vec<u64>>> = vec![None; ids.len()];
-    for_each_batch(&args.corpus, |first, records| {
-        let batch: Vec<(usize, Vec<u64>)> = records
+    for_each_batch(&args.corpus, |first, lines| {
+        let batch: Vec<(usize, Vec<u64>)> = lines
             .par_iter()
             .enumerate()
             .filter(|(i, _)| needed.get(first + i).copied().unwrap_or(false))
-            .map(|(i, r)| (first + i, shingles(&r.text, args.shingle_size)))
-            .collect();
+            .map(|(i, &(no, line))| {
+                let r = parse(&args.corpus, no, line)?;
+                Ok((first + i, shingles(&r.text, args.shingle_size)))
+            })
+            .collect::<anyhow::Result<_>>()?;
         for (i, s) in batch {
             sets[i] = Some(s);
         }
@@ -345,11 +362,14 @@ fn stage_tfidf(args: &StageArgs) -> anyhow::Result<serde_json::Value> {
     let t0 = Instant::now();
     let analyzer = Analyzer::new(true, true);
     let mut terms: Vec<Vec<String>> = Vec::new();
-    for_each_batch(&args.corpus, |_, records| {
-        let batch: Vec<Vec<String>> = records
+    for_each_batch(&args.corpus, |_, lines| {
+        let batch: Vec<Vec<String>> = lines
             .par_iter()
-            .map(|r| analyzer.terms(&text::tokenize(&r.text)))
-            .collect();
+            .map(|&(no, line)| {
+                let r = parse(&args.corpus, no, line)?;
+                Ok(analyzer.terms(&text::tokenize(&r.text)))
+            })
+            .collect::<anyhow::Result<_>>()?;
         terms.extend(batch);
         Ok(())
     })?;
@@ -469,15 +489,16 @@ fn stage_jaccard(args: &StageArgs) -> anyhow::Result<serde_json::Value> {
         .flat_map(|p| [p.a.as_str(), p.b.as_str()])
         .collect();
     let mut sets: ahash::AHashMap<String, Vec<u64>> = ahash::AHashMap::new();
-    for_each_batch(&args.corpus, |_, records| {
-        let batch: Vec<(String, Vec<u64>)> = records
-            .into_par_iter()
-            .filter(|r| wanted.contains(r.id.as_str()))
+    for_each_batch(&args.corpus, |_, lines| {
+        let batch: Vec<(String, Vec<u64>)> = lines
+            .par_iter()
+            .map(|&(no, line)| parse(&args.corpus, no, line))
+            .filter(|r| r.as_ref().map_or(true, |r| wanted.contains(r.id.as_ref())))
             .map(|r| {
-                let s = shingles(&r.text, args.shingle_size);
-                (r.id, s)
+                let r = r?;
+                Ok((r.id.to_string(), shingles(&r.text, args.shingle_size)))
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         sets.extend(batch);
         Ok(())
     })?;
