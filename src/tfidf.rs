@@ -519,7 +519,7 @@ fn keep_top(found: &mut Vec<(DocId, f32)>, k: usize) {
 /// pruned. It only costs a few extra exact verifications.
 const BOUND_SLACK: f64 = 1e-5;
 
-/// [`Ranked::prefix_last`] of a document whose whole vector is indexed.
+/// [`PrefixSummary::last`] of a document whose whole vector is indexed.
 const NO_PREFIX: u32 = u32::MAX;
 
 /// The vectors re-expressed for prefix filtering: each term replaced by its
@@ -534,20 +534,22 @@ struct Ranked {
     /// not indexed; their dot product with any vector is provably below the
     /// threshold.
     split: Vec<usize>,
-    /// Rank of the last entry of each document's unindexed prefix
-    /// ([`NO_PREFIX`] when it is empty).
-    prefix_last: Vec<u32>,
+    /// Per document: its unindexed prefix, summarised.
+    prefix: Vec<PrefixSummary>,
     /// Per entry: norm of the entries of its document before it.
     before: Vec<f32>,
-    /// Per document and [`RANK_BANDS`] boundary `B`: the norm and the
-    /// largest |weight| of its entries of rank ≤ `B`.
-    bands: Vec<(f32, f32)>,
 }
 
-/// Rank boundaries at which [`Ranked::bands`] summarises each document:
-/// cheap bounds on a document's common-term part without reading its
-/// entries.
-const RANK_BANDS: [u32; 8] = [63, 255, 1023, 4095, 16383, 65535, 262143, u32::MAX];
+/// Bounds on a document's unindexed prefix, read without its entries.
+#[derive(Clone, Copy, Debug)]
+struct PrefixSummary {
+    /// Rank of its last entry ([`NO_PREFIX`] when it is empty).
+    last: u32,
+    /// Its L2 norm (rounded up).
+    l2: f32,
+    /// Its largest |weight|.
+    max: f32,
+}
 
 /// Map from term ids to dense slots `0..len`.
 enum Slots {
@@ -667,17 +669,22 @@ impl Ranked {
         let mut ranks = Vec::with_capacity(total);
         let mut weights = Vec::with_capacity(total);
         let mut split = Vec::with_capacity(vecs.len());
-        let mut prefix_last = Vec::with_capacity(vecs.len());
+        let mut prefix = Vec::with_capacity(vecs.len());
         let mut before = Vec::with_capacity(total);
-        let mut bands = Vec::with_capacity(vecs.len() * RANK_BANDS.len());
         for (e, s) in per_doc {
             split.push(ranks.len() + s);
-            prefix_last.push(if s == 0 { NO_PREFIX } else { e[s - 1].0 });
-            let (mut sq, mut max, mut band) = (0.0f64, 0.0f32, 0);
-            for (r, w) in e {
-                while r > RANK_BANDS[band] {
-                    bands.push(((sq.sqrt() * (1.0 + 1e-6)) as f32, max));
-                    band += 1;
+            let (mut sq, mut max) = (0.0f64, 0.0f32);
+            for (i, (r, w)) in e.into_iter().enumerate() {
+                if i == s {
+                    prefix.push(PrefixSummary {
+                        last: if s == 0 {
+                            NO_PREFIX
+                        } else {
+                            ranks[ranks.len() - 1]
+                        },
+                        l2: (sq.sqrt() * (1.0 + 1e-6)) as f32,
+                        max,
+                    });
                 }
                 ranks.push(r);
                 weights.push(w);
@@ -685,9 +692,17 @@ impl Ranked {
                 sq += f64::from(w) * f64::from(w);
                 max = max.max(w.abs());
             }
-            while band < RANK_BANDS.len() {
-                bands.push(((sq.sqrt() * (1.0 + 1e-6)) as f32, max));
-                band += 1;
+            if prefix.len() < split.len() {
+                // The whole vector is the prefix (or it is empty).
+                prefix.push(PrefixSummary {
+                    last: if s == 0 {
+                        NO_PREFIX
+                    } else {
+                        ranks[ranks.len() - 1]
+                    },
+                    l2: (sq.sqrt() * (1.0 + 1e-6)) as f32,
+                    max,
+                });
             }
             offsets.push(ranks.len());
         }
@@ -696,25 +711,14 @@ impl Ranked {
             ranks,
             weights,
             split,
-            prefix_last,
+            prefix,
             before,
-            bands,
         }
     }
 
     fn entries(&self, d: usize) -> (&[u32], &[f32]) {
         let r = self.offsets[d]..self.offsets[d + 1];
         (&self.ranks[r.clone()], &self.weights[r])
-    }
-
-    /// Upper bounds on the L2 norm and on the largest |weight| of document
-    /// `d`'s entries of rank ≤ `r`.
-    fn head_bounds(&self, d: usize, r: u32) -> (f64, f64) {
-        let b = RANK_BANDS
-            .partition_point(|&x| x < r)
-            .min(RANK_BANDS.len() - 1);
-        let (norm, max) = self.bands[d * RANK_BANDS.len() + b];
-        (f64::from(norm), f64::from(max))
     }
 
     /// Inverted index of the indexed suffixes.
@@ -785,23 +789,21 @@ impl SuffixIndex {
     }
 }
 
-/// What one query knows of one candidate.
-#[derive(Clone, Copy, Default)]
-struct Candidate {
-    /// Query (document index + 1) that last touched this slot.
-    stamp: u64,
-    /// Accumulated dot product; `-∞` once it cannot reach the threshold.
-    acc: f64,
-    /// Norm of the candidate's entries before the one it was last met at
-    /// (`‖x_<pos‖`): covers its unindexed prefix.
-    x_before: f32,
-}
-
 /// Per-task scratch space of [`top_k_pairs`].
 struct PrefixScratch {
-    /// Per document, the state of the current query (one cache line per
-    /// visit instead of three).
-    cand: Vec<Candidate>,
+    /// One bit per document: met by the current query (as a candidate or
+    /// dropped). Small enough to stay in the fastest cache, so walking a
+    /// list past documents never met costs little.
+    met: Vec<u64>,
+    /// Per document met: its accumulated dot product (`-∞` once it cannot
+    /// reach the threshold), and the norm of its entries before the one it
+    /// was last met at (`‖x_<pos‖`, which covers its unindexed prefix).
+    /// Single precision, side by side: half the cache of `f64`; the query
+    /// lowers its threshold by the rounding this allows.
+    state: Vec<(f32, f32)>,
+    /// Documents met by the current query, candidates or dropped.
+    met_list: Vec<DocId>,
+    /// Candidates of the current query (met and not dropped on first meeting).
     touched: Vec<DocId>,
     /// `‖a_<j‖` (norm of the entries before position `j`) of the query.
     norm_before: Vec<f64>,
@@ -817,7 +819,9 @@ struct PrefixScratch {
 impl PrefixScratch {
     fn new(n: usize, n_ranks: usize) -> PrefixScratch {
         PrefixScratch {
-            cand: vec![Candidate::default(); n],
+            met: vec![0; n.div_ceil(64)],
+            state: vec![(0.0, 0.0); n],
+            met_list: Vec::new(),
             touched: Vec::new(),
             norm_before: Vec::new(),
             l1_before: Vec::new(),
@@ -865,11 +869,15 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
         t,
         threshold,
     } = *q;
-    let generation = a as u64 + 1;
     s.touched.clear();
     s.found.clear();
     let (rs, ws) = ranked.entries(a);
     let m = rs.len();
+    // A candidate's score is stored in `f32` after each of at most `m`
+    // additions, each rounding by at most half an ulp of a value ≤ 1 in
+    // magnitude (a partial dot product of unit vectors): lower every bound's
+    // threshold by twice that, so rounding never prunes a pair.
+    let t = t - (m as f64 + 1.0) * f64::from(f32::EPSILON);
     s.norm_before.clear();
     s.l1_before.clear();
     let (mut sq, mut l1) = (0.0f64, 0.0f64);
@@ -907,29 +915,29 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
             if b as usize >= a {
                 break;
             }
-            let c = &mut s.cand[b as usize];
+            let bi = b as usize;
+            let (word, bit) = (bi / 64, 1u64 << (bi % 64));
             let rest = f64::from(pb) * nb;
-            if c.stamp != generation {
+            if s.met[word] & bit == 0 {
                 if !admitting {
                     continue;
                 }
-                c.stamp = generation;
+                s.met[word] |= bit;
+                s.met_list.push(b);
                 let score = wa * f64::from(wb);
                 if score + rest < t {
-                    c.acc = f64::NEG_INFINITY;
+                    s.state[bi].0 = f32::NEG_INFINITY;
                 } else {
-                    c.acc = score;
-                    c.x_before = pb;
+                    s.state[bi] = (score as f32, pb);
                     s.touched.push(b);
                 }
-            } else if c.acc > f64::NEG_INFINITY {
-                let score = c.acc + wa * f64::from(wb);
-                c.acc = if score + rest < t {
-                    f64::NEG_INFINITY
+            } else if s.state[bi].0 > f32::NEG_INFINITY {
+                let score = f64::from(s.state[bi].0) + wa * f64::from(wb);
+                s.state[bi] = if score + rest < t {
+                    (f32::NEG_INFINITY, pb)
                 } else {
-                    score
+                    (score as f32, pb)
                 };
-                c.x_before = pb;
             }
         }
     }
@@ -938,13 +946,20 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
     }
     for &b in &s.touched {
         let bi = b as usize;
-        let Candidate { acc, x_before, .. } = s.cand[bi];
-        let x_before = f64::from(x_before);
+        let (acc, x_before) = s.state[bi];
+        if acc == f32::NEG_INFINITY {
+            continue;
+        }
+        let (acc, x_before) = (f64::from(acc), f64::from(x_before));
         // What `acc` lacks is the candidate's unindexed prefix (every shared
         // entry of its suffix was walked). Bound it by Cauchy–Schwarz and by
         // the largest weight, against `a`'s entries over the same ranks,
         // without reading the candidate's entries; then add it exactly.
-        let last = ranked.prefix_last[bi];
+        let PrefixSummary {
+            last,
+            l2: x_l2,
+            max: x_max,
+        } = ranked.prefix[bi];
         if last != NO_PREFIX {
             let upto = rs.partition_point(|&r| r <= last);
             let a_l2 = s.norm_before.get(upto).copied().unwrap_or(norm);
@@ -952,7 +967,7 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
                 continue;
             }
             let a_l1 = s.l1_before.get(upto).copied().unwrap_or(l1);
-            let (x_l2, x_max) = ranked.head_bounds(bi, last);
+            let (x_l2, x_max) = (f64::from(x_l2), f64::from(x_max));
             if acc + (x_l2 * a_l2).min(x_max * a_l1) < t {
                 continue;
             }
@@ -974,6 +989,10 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
     for &r in rs {
         s.dense[r as usize] = 0.0;
     }
+    for &b in &s.met_list {
+        s.met[b as usize / 64] = 0;
+    }
+    s.met_list.clear();
 }
 
 /// Offer a neighbour to a list holding the `k` best so far (`k > 0`). The

@@ -244,10 +244,11 @@ fn stage_sign(args: &StageArgs) -> anyhow::Result<serde_json::Value> {
     let seconds = secs(t);
     // A digest of every value: proves the work was done, and lets runs with
     // different thread counts be compared.
-    let digest = sigs
-        .iter()
-        .flat_map(|s| s.0.iter())
-        .fold(0u64, |acc, &v| acc.rotate_left(5) ^ v);
+    let digest = sigs.iter().flat_map(|s| s.0.iter()).fold(0u64, |acc, &v| {
+        (acc ^ v)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29)
+    });
     Ok(json!({
         "stage": "sign",
         "docs": ids.len(),
