@@ -160,6 +160,7 @@ def run_size(args, n, paths, results, acc_rows, info):
     j = str(args.threads)
     lsh_out, ds_out = work / f"doppel-lsh-{n}.jsonl", work / f"datasketch-{n}.jsonl"
     lsh_recall_out = work / f"doppel-lsh-recall-{n}.jsonl"
+    scan_out = work / f"doppel-scan-{n}.json"
     tf_out, vec, terms = work / f"doppel-tfidf-{n}.jsonl", work / f"vectors-{n}", work / f"terms-{n}.txt"
     env2 = dict(os.environ, RAYON_NUM_THREADS=j, OMP_NUM_THREADS=j)
     peers_here = n <= args.peer_max
@@ -182,6 +183,11 @@ def run_size(args, n, paths, results, acc_rows, info):
             (
                 "doppel lsh recall-tuned",
                 [d, "bench-stage", "lsh", corpus, "-j", j, "--recall-weight", str(RECALL_WEIGHT), "--out", lsh_recall_out],
+                None,
+            ),
+            (
+                "doppel scan --minhash-only",
+                [d, "scan", "--jsonl", "--minhash-only", "--quiet", "-j", j, corpus, "-o", scan_out],
                 None,
             ),
         ]
@@ -212,6 +218,14 @@ def run_size(args, n, paths, results, acc_rows, info):
         true_j.setdefault(key(c["a"], c["b"]), c["jaccard"])
     doppel_recall = {key(c["a"], c["b"]) for c in cand_r if c["jaccard"] >= thr}
     acc["doppel recall-tuned (exact verification)"] = accuracy(doppel_recall, true_j, planted, thr)
+    # `doppel scan --minhash-only` reports the pairs whose exact Jaccard
+    # reaches the threshold.
+    with open(scan_out) as f:
+        scan_pairs = json.load(f)["pairs"]
+    for p in scan_pairs:
+        true_j.setdefault(key(p["a"], p["b"]), p["scores"]["jaccard"])
+    doppel_scan = {key(p["a"], p["b"]) for p in scan_pairs if p["scores"]["jaccard"] >= thr}
+    acc["doppel scan --minhash-only"] = accuracy(doppel_scan, true_j, planted, thr)
     if peers_here:
         ds = {key(p["a"], p["b"]) for p in load_jsonl(ds_out)}
         unknown = sorted(k for k in ds if k not in true_j)

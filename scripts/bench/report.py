@@ -11,6 +11,7 @@ TIMED = {
     "doppel sign 1 thread": lambda r: r["result"]["seconds"],
     "doppel lsh": lambda r: r["result"]["seconds"],
     "doppel lsh recall-tuned": lambda r: r["result"]["seconds"],
+    "doppel scan --minhash-only": lambda r: r["wall"],
     "doppel tfidf": lambda r: r["result"]["seconds"],
     "datasketch": lambda r: r["result"]["seconds_sign"],
     "rensa": lambda r: r["result"]["seconds"],
@@ -22,8 +23,9 @@ TIMED = {
 WHAT = {
     "doppel sign": "read JSONL → normalise → 5-gram shingles → 128-value signatures, 2 threads",
     "doppel sign 1 thread": "the same, 1 thread",
-    "doppel lsh": "sign + LSH (t = 0.5, bands as `scan` tunes them) + exact-Jaccard verification (second pass), 2 threads",
-    "doppel lsh recall-tuned": "the same with bands tuned for recall (false negatives weighted 0.9)",
+    "doppel lsh": "sign + LSH (t = 0.5, bands balancing false positives and negatives, as `scan` picks candidates for alignment) + exact-Jaccard verification (second pass), 2 threads",
+    "doppel lsh recall-tuned": "the same with bands tuned for recall (false negatives weighted 0.9, as `scan --minhash-only` and `dedup` tune them)",
+    "doppel scan --minhash-only": "the product's MinHash mode, whole process (wall time): stream JSONL, sign, band, verify every candidate by exact Jaccard (texts re-read by offset), write the JSON report, 2 threads",
     "doppel tfidf": "read → terms → TF-IDF vectors → all-pairs top-10 cosine ≥ 0.3, 2 threads",
     "datasketch": "tokenise (\\w+, 5-grams) + `MinHash.bulk` (128 perm), 1 thread (pure Python/numpy)",
     "rensa": "fastest of 4 signing APIs on pre-tokenised shingle strings, RAYON_NUM_THREADS=2",
@@ -126,7 +128,8 @@ def markdown(data):
         a = acc.get(n)
         if not a:
             continue
-        for tool, label in [("doppel (exact verification)", "doppel, scan's bands"),
+        for tool, label in [("doppel scan --minhash-only", "`doppel scan --minhash-only` (bands tuned for recall, exact verification)"),
+                            ("doppel (exact verification)", "doppel, bands tuned for t alone"),
                             ("doppel recall-tuned (exact verification)", "doppel, recall-tuned bands")]:
             e = a.get(tool)
             if not e:
@@ -138,27 +141,32 @@ def markdown(data):
             continue
         r, _ = per_run_ratio(data, n, "sparse_dot_topn", TIMED["sparse_dot_topn"], "doppel tfidf", lambda x: x["result"]["phases"]["top_k"])
         agree = runs(data, n, "sparse_dot_topn")[-1]["result"]
-        same = agree["only_doppel"] == 0 and agree["only_sdtopn"] == 0 and agree["within_1e-6"] == agree["common"]
+        # The neighbours must be the same; the cosines equal to 1e-6, or,
+        # where sparse_dot_topn's own single-precision sums stray further
+        # from the exact (float64) cosines, doppel's must be within 1e-6 of
+        # those and the difference no more than the two errors together.
+        de, se = agree.get("max_doppel_error_vs_float64"), agree.get("max_sdtopn_error_vs_float64")
+        close = agree["within_1e-6"] == agree["common"] or (
+            de is not None and se is not None and de <= 1e-6 and agree["max_cosine_diff"] <= de + se + 1e-9)
+        same = agree["only_doppel"] == 0 and agree["only_sdtopn"] == 0 and close
         L.append(f"| TF-IDF top-10 ≥ 0.3, {human(n)} docs: sparse_dot_topn ÷ doppel, same vectors, 2 threads | ≥ 5× | {fmt_ratio(r)} | {yes(r is not None and r >= 5)} |")
         L.append(f"| TF-IDF, {human(n)} docs: same neighbours, cosines equal to 1e-6 | all | {agree['common']} common, {agree['only_doppel']} only doppel, {agree['only_sdtopn']} only sparse_dot_topn; max cosine difference {fmt_e(agree['max_cosine_diff'])} (against float64 cosines of the same vectors: doppel {fmt_e(agree.get('max_doppel_error_vs_float64'))}, sparse_dot_topn {fmt_e(agree.get('max_sdtopn_error_vs_float64'))}) | {yes(same)} |")
     big = max(sizes)
-    lr = runs(data, big, "doppel lsh")
+    scan = "doppel scan --minhash-only"
+    lr = runs(data, big, scan)
     if lr:
-        t = med([x["result"]["seconds"] for x in lr])
         w = med([x["wall"] for x in lr])
         rss = med([x["rss_mb"] for x in lr])
-        L.append(f"| {human(big)} docs, MinHash mode (stand-in: `bench-stage lsh`, see below): time | < 120 s | {fmt_s(t)} s ({fmt_s(w)} s wall) | {yes(w < 120)} |")
-        L.append(f"| {human(big)} docs, MinHash mode: peak RSS | < 4 GB | {rss / 1024:.2f} GiB | {yes(rss < 4096)} |")
+        L.append(f"| {human(big)} docs through `doppel scan --minhash-only`: time (whole process) | < 120 s | {fmt_s(w)} s | {yes(w < 120)} |")
+        L.append(f"| {human(big)} docs through `doppel scan --minhash-only`: peak RSS | < 4 GB | {rss / 1024:.2f} GiB | {yes(rss < 4096)} |")
         small = min(sizes)
-        ls = runs(data, small, "doppel lsh")
+        ls = runs(data, small, scan)
         if ls and big > small:
-            g = t / med([x["result"]["seconds"] for x in ls])
+            g = w / med([x["wall"] for x in ls])
             L.append(f"| growth of that time from {human(small)} to {human(big)} docs | close to {big // small}× (linear) | {g:.0f}× | {yes(g <= 1.5 * big / small)} |")
     L.append("")
-    L.append("“MinHash mode” of `doppel scan` is being built on another branch (the streaming batch "
-             "pipeline); until it is merged, the 1M row measures `doppel bench-stage lsh`, the same "
-             "stages through the library (read, normalise, shingle, sign, band, candidate pairs, "
-             "exact verification), without alignment or a report.")
+    L.append("The growth is measured on whole-process wall times, so the smallest size's includes "
+             "start-up and the fixed costs of a run; see “doppel against corpus size” for each stage.")
     L.append("")
 
     # Per-size timing tables.
@@ -237,9 +245,11 @@ def markdown(data):
              "that a tool reports. Precision: share of the reported pairs whose true Jaccard is ≥ 0.5 (for a "
              "reported pair that was not planted, doppel measures the exact Jaccard). doppel verifies candidates "
              "by exact Jaccard (and, for comparison, by the signature estimate); datasketch by `MinHash.jaccard`. "
-             "With scan's bands (25 × 5, the same as datasketch picks) a pair of Jaccard 0.5 becomes a candidate "
-             "with probability 0.55 only, so pairs just above the threshold are missed by design; the recall-tuned "
-             "bands (32 × 4) raise that to 0.87 at the cost of more candidates, which exact verification removes.")
+             "With bands balancing false positives and negatives (25 × 5, the same as datasketch picks; `scan` "
+             "uses them to pick pairs for alignment) a pair of Jaccard 0.5 becomes a candidate with probability "
+             "0.55 only, so pairs just above the threshold are missed by design; the recall-tuned bands (32 × 4, "
+             "what `scan --minhash-only` and `dedup` use) raise that to 0.87 at the cost of more candidates, which "
+             "exact verification removes.")
     L.append("")
     L.append("| size | tool | planted with J ≥ 0.5 | found | recall | reported | true J ≥ 0.5 | precision |")
     L.append("|---|---|---|---|---|---|---|---|")
@@ -247,7 +257,7 @@ def markdown(data):
         a = acc.get(n)
         if not a:
             continue
-        for tool in ["doppel (exact verification)", "doppel (estimate verification)",
+        for tool in ["doppel scan --minhash-only", "doppel (exact verification)", "doppel (estimate verification)",
                      "doppel recall-tuned (exact verification)", "datasketch (estimate verification)"]:
             if tool in a:
                 x = a[tool]
@@ -276,7 +286,7 @@ def markdown(data):
     L.append("")
     L.append("| stage | size | median s | µs per document | growth from the smallest size (linear = size ratio) | median peak RSS MB |")
     L.append("|---|---|---|---|---|---|")
-    for tool in ["doppel sign", "doppel lsh", "doppel lsh recall-tuned", "doppel tfidf"]:
+    for tool in ["doppel sign", "doppel lsh", "doppel lsh recall-tuned", "doppel scan --minhash-only", "doppel tfidf"]:
         base = None
         for n in sizes:
             rs = runs(data, n, tool)
@@ -328,6 +338,7 @@ def svg(data):
     series = [
         ("doppel sign", "#1f77b4", "sign (2 threads)"),
         ("doppel lsh", "#d62728", "sign + LSH + verify"),
+        ("doppel scan --minhash-only", "#9467bd", "scan --minhash-only (wall)"),
         ("doppel tfidf", "#2ca02c", "TF-IDF top-10"),
     ]
     W, H = 860, 400
