@@ -536,6 +536,8 @@ struct Ranked {
     split: Vec<usize>,
     /// Per document: its unindexed prefix, summarised.
     prefix: Vec<PrefixSummary>,
+    /// Per rank: the largest |normalised weight| any document has there.
+    max_weight: Vec<f64>,
     /// Per entry: norm of the entries of its document before it.
     before: Vec<f32>,
 }
@@ -713,6 +715,7 @@ impl Ranked {
             split,
             prefix,
             before,
+            max_weight: max_w,
         }
     }
 
@@ -809,6 +812,9 @@ struct PrefixScratch {
     norm_before: Vec<f64>,
     /// `‖a_<j‖₁`, the same with the L1 norm.
     l1_before: Vec<f64>,
+    /// `Σ_{i<j} |a_i| · (largest weight of rank r_i)`: what the entries
+    /// before position `j` can add to any dot product.
+    max_before: Vec<f64>,
     /// Whether some list at or before position `j` could admit a candidate.
     admits: Vec<bool>,
     /// The query's weights by rank (zero elsewhere).
@@ -825,6 +831,7 @@ impl PrefixScratch {
             touched: Vec::new(),
             norm_before: Vec::new(),
             l1_before: Vec::new(),
+            max_before: Vec::new(),
             admits: Vec::new(),
             dense: vec![0.0; n_ranks],
             found: Vec::new(),
@@ -880,24 +887,27 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
     let t = t - (m as f64 + 1.0) * f64::from(f32::EPSILON);
     s.norm_before.clear();
     s.l1_before.clear();
-    let (mut sq, mut l1) = (0.0f64, 0.0f64);
-    for &w in ws {
+    s.max_before.clear();
+    let (mut sq, mut l1, mut by_max) = (0.0f64, 0.0f64, 0.0f64);
+    for (&r, &w) in rs.iter().zip(ws) {
         s.norm_before.push(sq.sqrt());
         s.l1_before.push(l1);
+        s.max_before.push(by_max);
         sq += f64::from(w) * f64::from(w);
         l1 += f64::from(w).abs();
+        by_max += f64::from(w).abs() * ranked.max_weight[r as usize];
     }
     let norm = sq.sqrt();
     // admits[j]: some list at position ≤ j could still let in a document
     // never met before (bounded by the list's largest weight and positional
-    // norm, and by ‖a_≤j‖).
+    // norm or the largest weights of a's earlier terms, and by ‖a_≤j‖).
     s.admits.clear();
     let mut any = false;
     for j in 0..m {
         let r = rs[j] as usize;
         let aj = f64::from(ws[j]).abs();
-        let by_list =
-            aj * f64::from(index.max_w[r]) + f64::from(index.max_before[r]) * s.norm_before[j];
+        let by_list = aj * f64::from(index.max_w[r])
+            + (f64::from(index.max_before[r]) * s.norm_before[j]).min(s.max_before[j]);
         let by_norm = (s.norm_before[j] * s.norm_before[j] + aj * aj).sqrt();
         any |= by_list.min(by_norm) >= t;
         s.admits.push(any);
@@ -910,6 +920,7 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
         let (docs, weights, before) = index.list(rs[j]);
         let wa = f64::from(ws[j]);
         let nb = s.norm_before[j];
+        let by_max = s.max_before[j];
         // Lists are in document order: stop at `a` rather than search for it.
         for ((&b, &wb), &pb) in docs.iter().zip(weights).zip(before) {
             if b as usize >= a {
@@ -917,7 +928,10 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
             }
             let bi = b as usize;
             let (word, bit) = (bi / 64, 1u64 << (bi % 64));
-            let rest = f64::from(pb) * nb;
+            // What a's entries before `j` can still add: at most x's norm
+            // there times a's, and at most each entry times the largest
+            // weight of its term.
+            let rest = (f64::from(pb) * nb).min(by_max);
             if s.met[word] & bit == 0 {
                 if !admitting {
                     continue;
