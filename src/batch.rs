@@ -677,6 +677,19 @@ impl<R: Read> ChunkReader<R> {
     }
 }
 
+/// A JSONL line over the document size limit, worded as [`crate::corpus`]
+/// words it.
+fn line_too_long(path: &Path, line: u64, bytes: u64, opts: &LoadOptions) -> Error {
+    Error::JsonField {
+        path: path.to_path_buf(),
+        line: line as usize,
+        problem: format!(
+            "line of {bytes} bytes is over the limit of {} bytes (see --max-doc-bytes)",
+            opts.max_doc_bytes
+        ),
+    }
+}
+
 /// Split a chunk into its lines: (line number, offset in chunk, bytes without
 /// the line break).
 fn lines(chunk: &Chunk) -> Vec<(u64, usize, &[u8])> {
@@ -929,16 +942,7 @@ fn read_jsonl_input(
             .oversized
             .iter()
             .map(|&(line, _, len)| {
-                let err = Error::TooLarge {
-                    path: path.clone(),
-                    bytes: len,
-                    limit: opts.max_doc_bytes,
-                };
-                let item = Item::Problem(Problem::Skip(Error::JsonField {
-                    path: path.clone(),
-                    line: line as usize,
-                    problem: err.to_string(),
-                }));
+                let item = Item::Problem(Problem::Skip(line_too_long(&path, line, len, opts)));
                 (line, item)
             })
             .collect();
@@ -947,19 +951,8 @@ fn read_jsonl_input(
             .par_iter()
             .map(|&(line, start, bytes)| {
                 if bytes.len() as u64 > opts.max_doc_bytes {
-                    let err = Error::TooLarge {
-                        path: path.clone(),
-                        bytes: bytes.len() as u64,
-                        limit: opts.max_doc_bytes,
-                    };
-                    return (
-                        line,
-                        Item::Problem(Problem::Skip(Error::JsonField {
-                            path: path.clone(),
-                            line: line as usize,
-                            problem: err.to_string(),
-                        })),
-                    );
+                    let err = line_too_long(&path, line, bytes.len() as u64, opts);
+                    return (line, Item::Problem(Problem::Skip(err)));
                 }
                 let item = match parse_line(&path, line as usize, bytes, opts) {
                     Ok(None) => Item::Blank,

@@ -32,7 +32,7 @@ pub enum Error {
         offset: usize,
     },
     /// A document is larger than the configured limit.
-    #[error("{}: {bytes} bytes is over the limit of {limit} bytes (see --max-doc-bytes)", path.display())]
+    #[error("{}: {bytes} bytes is over the limit of {limit} bytes (see --max-doc-bytes){}", path.display(), jsonl_hint(path))]
     TooLarge {
         /// The offending file (or JSONL file).
         path: PathBuf,
@@ -95,3 +95,17 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 /// Result type of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// For a file named like JSON Lines read as one document: how to read it as
+/// one document per line instead.
+fn jsonl_hint(path: &std::path::Path) -> &'static str {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ["jsonl", "ndjson"]
+        .iter()
+        .any(|x| ext.eq_ignore_ascii_case(x))
+    {
+        "; to read it as one document per line, pass --jsonl"
+    } else {
+        ""
+    }
+}

@@ -221,7 +221,32 @@ fn a_jsonl_line_over_max_doc_bytes_is_skipped_naming_file_and_line() {
         w.contains("5023 bytes") && w.contains("limit of 1000 bytes"),
         "{w}"
     );
+    assert!(!w.contains("pass --jsonl"), "{w}");
     assert_eq!(doc_ids(&r.json()), ["a", "c"]);
+
+    // The streamed reader of MinHash mode words it the same way.
+    let streamed = run(&[
+        "scan",
+        "--jsonl",
+        "--minhash-only",
+        &p(&f),
+        "--max-doc-bytes",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    let w2 = line_naming(&streamed.stderr, "warning", &format!("{}:2:", p(&f)))
+        .expect("a warning naming c.jsonl:2 in MinHash mode");
+    assert_eq!(w2, w);
+
+    // Without --jsonl the file is one document, too large: the warning
+    // says how to read it line by line.
+    let r = run(&["scan", &p(&f), "--max-doc-bytes", "1000"]);
+    let w = line_naming(&r.stderr, "warning", &p(&f)).expect("a warning naming c.jsonl");
+    assert!(
+        w.contains("over the limit") && w.contains("pass --jsonl"),
+        "{w}"
+    );
 }
 
 /// Peak resident memory of a running process, in kB (Linux).
