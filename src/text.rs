@@ -182,6 +182,53 @@ const CLASS: [u8; 256] = {
     t
 };
 
+/// Every byte of a word set to `b`.
+const fn lanes(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// The high bit of each of eight ASCII bytes set where the byte is a
+/// letter, a digit or `_` (the class `WORD`), by arithmetic on all eight at
+/// once. No sum below carries from one byte into the next: every byte is
+/// below 0x80 and every addend at most 0x80.
+#[inline]
+fn word_bytes(x: u64) -> u64 {
+    const HIGH: u64 = lanes(0x80);
+    // High bit set where the byte is >= `lo`.
+    let at_least = |v: u64, lo: u8| v.wrapping_add(lanes(0x80 - lo)) & HIGH;
+    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+    // Setting bit 5 maps upper-case letters onto lower-case ones and no other
+    // byte onto a letter.
+    let folded = x | lanes(0x20);
+    let alpha = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let nonzero = |v: u64| v.wrapping_add(lanes(0x7F)) & HIGH;
+    let underscore = !nonzero(x ^ lanes(b'_')) & HIGH;
+    digit | alpha | underscore
+}
+
+/// The first position at or after `i` whose byte is (`word`) or is not
+/// (`!word`) a letter, digit or `_`; `bytes.len()` if none. Eight bytes at a
+/// time, then one by one.
+#[inline]
+fn next_with(bytes: &[u8], mut i: usize, word: bool) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let hits = if word {
+            word_bytes(x)
+        } else {
+            !word_bytes(x) & lanes(0x80)
+        };
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && (CLASS[usize::from(bytes[i])] & WORD != 0) != word {
+        i += 1;
+    }
+    i
+}
+
 impl<'a> Iterator for AsciiWords<'a> {
     type Item = (usize, &'a str);
 
@@ -192,9 +239,7 @@ impl<'a> Iterator for AsciiWords<'a> {
         let n = bytes.len();
         let mut i = self.pos;
         loop {
-            while i < n && class(i) & WORD == 0 {
-                i += 1;
-            }
+            i = next_with(bytes, i, true);
             if i >= n {
                 self.pos = n;
                 return None;
@@ -202,9 +247,7 @@ impl<'a> Iterator for AsciiWords<'a> {
             let start = i;
             loop {
                 // A run of letters, digits and underscores.
-                while i < n && class(i) & WORD != 0 {
-                    i += 1;
-                }
+                i = next_with(bytes, i, false);
                 // A middle character between two letters or two digits.
                 if i + 1 < n {
                     let (prev, mid, next) = (class(i - 1), class(i), class(i + 1));
@@ -734,18 +777,30 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             state >> 33
         };
-        for round in 0..40_000 {
+        for round in 0..60_000 {
             let len = next() % 40;
             let text: String = (0..len)
-                .map(|_| {
-                    if round % 2 == 0 {
-                        alphabet[(next() % alphabet.len() as u64) as usize]
-                    } else {
-                        char::from((next() % 128) as u8)
-                    }
+                .map(|_| match round % 3 {
+                    0 => alphabet[(next() % alphabet.len() as u64) as usize],
+                    1 => char::from((next() % 128) as u8),
+                    // Long words, so that runs cross the eight-byte steps.
+                    _ if next() % 10 > 0 => char::from(b'a' + (next() % 26) as u8),
+                    _ => alphabet[(next() % alphabet.len() as u64) as usize],
                 })
                 .collect();
             check(&text);
+        }
+        // Every ASCII byte at every position of an eight-byte step, inside a
+        // word and inside a run of separators.
+        for b in 0u8..128 {
+            for at in 0..17 {
+                let mut word = vec![b'x'; 24];
+                word[at] = b;
+                check(std::str::from_utf8(&word).unwrap());
+                let mut gap = vec![b' '; 24];
+                gap[at] = b;
+                check(std::str::from_utf8(&gap).unwrap());
+            }
         }
         // Real text.
         for name in ["000_51955296cd91fa83.txt", "001_8e21ef8ac6e0b3df.txt"] {
