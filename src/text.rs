@@ -248,8 +248,9 @@ impl<'a> Iterator for AsciiWords<'a> {
             loop {
                 // A run of letters, digits and underscores.
                 i = next_with(bytes, i, false);
-                // A middle character between two letters or two digits.
-                if i + 1 < n {
+                // A middle character between two letters or two digits
+                // (most words end at a space: test the middle one first).
+                if i + 1 < n && class(i) & (MID_LETTER | MID_NUM) != 0 {
                     let (prev, mid, next) = (class(i - 1), class(i), class(i + 1));
                     let joins = (prev & next & ALPHA != 0 && mid & MID_LETTER != 0)
                         || (prev & next & DIGIT != 0 && mid & MID_NUM != 0);

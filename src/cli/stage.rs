@@ -121,22 +121,23 @@ fn for_each_batch(
     let mut first = 0usize;
     // Line number of the first line in `carry`, bytes read but not handed out.
     let mut line_no = 1usize;
-    let mut carry: Vec<u8> = Vec::new();
+    // One buffer for the whole run (its pages are touched once): the lines
+    // of a batch, then the start of the next line, moved to the front.
+    let mut buf: Vec<u8> = Vec::new();
     loop {
         let n = (&mut file)
             .take(BATCH_BYTES)
-            .read_to_end(&mut carry)
+            .read_to_end(&mut buf)
             .with_context(|| format!("{}:{line_no}", path.display()))?;
-        let cut = match carry.iter().rposition(|&b| b == b'\n') {
-            _ if n == 0 => carry.len(),
+        let cut = match buf.iter().rposition(|&b| b == b'\n') {
+            _ if n == 0 => buf.len(),
             Some(p) => p + 1,
             None => continue,
         };
         if cut == 0 {
             return Ok(first);
         }
-        let rest = carry.split_off(cut);
-        let chunk = std::mem::replace(&mut carry, rest);
+        let chunk = &buf[..cut];
         let lines: Vec<(usize, &[u8])> = chunk
             .split(|&b| b == b'\n')
             .enumerate()
@@ -146,6 +147,8 @@ fn for_each_batch(
         line_no += chunk.iter().filter(|&&b| b == b'\n').count();
         f(first, &lines)?;
         first += lines.len();
+        drop(lines);
+        buf.drain(..cut);
     }
 }
 
