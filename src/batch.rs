@@ -50,7 +50,7 @@ use rayon::prelude::*;
 use crate::DocId;
 use crate::Span;
 use crate::config::Config;
-use crate::corpus::{LoadOptions, Source};
+use crate::corpus::{LoadOptions, Source, line_too_long};
 use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
@@ -674,19 +674,6 @@ impl<R: Read> ChunkReader<R> {
         self.offset += chunk.bytes.len() as u64;
         self.line += breaks + u64::from(unterminated);
         chunk
-    }
-}
-
-/// A JSONL line over the document size limit, worded as [`crate::corpus`]
-/// words it.
-fn line_too_long(path: &Path, line: u64, bytes: u64, opts: &LoadOptions) -> Error {
-    Error::JsonField {
-        path: path.to_path_buf(),
-        line: line as usize,
-        problem: format!(
-            "line of {bytes} bytes is over the limit of {} bytes (see --max-doc-bytes)",
-            opts.max_doc_bytes
-        ),
     }
 }
 

@@ -470,17 +470,7 @@ fn read_jsonl(
             Ok(Line::End) => break,
             Ok(Line::Read) => {}
             Ok(Line::TooLong(bytes)) => {
-                out.warn(
-                    opts,
-                    Error::JsonField {
-                        path: path.to_path_buf(),
-                        line: lineno,
-                        problem: format!(
-                            "line of {bytes} bytes is over the limit of {} bytes (see --max-doc-bytes)",
-                            opts.max_doc_bytes
-                        ),
-                    },
-                )?;
+                out.warn(opts, line_too_long(path, lineno as u64, bytes, opts))?;
                 continue;
             }
             Err(e) => {
@@ -569,6 +559,18 @@ fn read_jsonl(
         )?;
     }
     Ok(())
+}
+
+/// A JSON Lines line over the document size limit (skipped).
+pub(crate) fn line_too_long(path: &Path, line: u64, bytes: u64, opts: &LoadOptions) -> Error {
+    Error::JsonField {
+        path: path.to_path_buf(),
+        line: line as usize,
+        problem: format!(
+            "line of {bytes} bytes is over the limit of {} bytes (see --max-doc-bytes)",
+            opts.max_doc_bytes
+        ),
+    }
 }
 
 #[cfg(test)]

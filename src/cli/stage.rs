@@ -97,7 +97,6 @@ pub struct StageArgs {
     pub pairs: Option<PathBuf>,
 }
 
-/// One corpus line.
 /// One corpus line; fields borrow the line unless they hold escapes.
 #[derive(serde::Deserialize)]
 struct Record<'a> {
@@ -119,7 +118,7 @@ fn for_each_batch(
 ) -> anyhow::Result<usize> {
     let mut file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
     let mut first = 0usize;
-    // Line number of the first line in `carry`, bytes read but not handed out.
+    // Line number of the first line in `buf`.
     let mut line_no = 1usize;
     // One buffer for the whole run (its pages are touched once): the lines
     // of a batch, then the start of the next line, moved to the front.
