@@ -1060,11 +1060,15 @@ fn offer(list: &mut Vec<(DocId, f32)>, k: usize, item: (DocId, f32)) {
 /// 3. In parallel over documents, each document walks the postings of its
 ///    own terms from the rarest, through the documents before it,
 ///    accumulating partial dot products in a dense per-task accumulator
-///    (`O(n)` memory per task, never `n × n`). L2AP's positional bound
-///    (`x_j·a_j + ‖x_<j‖·‖a_<j‖`) keeps a document met for the first time out
-///    of the candidates, and drops one met again, when it cannot reach `t`;
-///    once no remaining list could admit a new document, lists are walked
-///    only to complete the candidates already admitted.
+///    (`O(n)` memory per task, never `n × n`; a bitset of the documents met
+///    small enough to stay in cache). L2AP's positional bound
+///    (`x_j·a_j + ‖x_<j‖·‖a_<j‖`), and AllPairs' bound of the query's earlier
+///    entries times the largest weight of their terms, keep a document met
+///    for the first time out of the candidates, and drop one met again, when
+///    it cannot reach `t`; once no remaining list could admit a new
+///    document, lists are walked only to complete the candidates already
+///    admitted. Scores are kept in `f32`; every bound's threshold is lowered
+///    by the rounding that allows.
 /// 4. Each surviving candidate's unindexed prefix is bounded, then added
 ///    exactly; what reaches `t` is verified with the exact merge-join
 ///    cosine.
