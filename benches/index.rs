@@ -39,33 +39,12 @@ use doppel::index::check::{Checker, Mode};
 use doppel::index::{Builder, Index, IndexParams};
 use doppel::minhash::MinHasher;
 use doppel::pipeline;
+use doppel::synth::SplitMix64;
 use doppel::text::Analyzer;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
-    }
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-}
 
 /// Pseudo-words with Zipf (s = 1) frequencies.
 struct Words {
@@ -108,14 +87,14 @@ impl Words {
         Words { vocab, cdf }
     }
 
-    fn draw(&self, rng: &mut Rng) -> usize {
+    fn draw(&self, rng: &mut SplitMix64) -> usize {
         let u = rng.unit() * self.cdf[Self::SIZE - 1];
         self.cdf.partition_point(|&c| c <= u).min(Self::SIZE - 1)
     }
 
     /// Word ranks of a document, as sentences.
     fn document(&self, seed: u64) -> Vec<Vec<usize>> {
-        let mut rng = Rng(seed);
+        let mut rng = SplitMix64::new(seed);
         let target = rng.between(120, 320);
         let mut out = Vec::new();
         let mut n = 0;
@@ -169,7 +148,7 @@ fn new_docs(words: &Words, n: usize, n_ref: usize) -> Vec<(Document, Kind)> {
     (0..n)
         .into_par_iter()
         .map(|k| {
-            let mut rng = Rng(NEW_SEED ^ (k as u64).wrapping_mul(0x2545_F491));
+            let mut rng = SplitMix64::new(NEW_SEED ^ (k as u64).wrapping_mul(0x2545_F491));
             let id = format!("new-{k:05}");
             let (sentences, kind) = match k % 10 {
                 0..=2 => {

@@ -23,6 +23,7 @@ use doppel::lsh::{self, LshParams};
 use doppel::minhash::{MinHasher, Signature};
 use doppel::pipeline;
 use doppel::shingle;
+use doppel::synth::SplitMix64;
 use doppel::text::{Analysed, Analyzer, STOP_WORDS};
 use doppel::tfidf::{self, TfIdfModel, TfIdfOptions};
 
@@ -37,38 +38,6 @@ const SHINGLE_WORDS: usize = 5;
 // ---------------------------------------------------------------------------
 // Deterministic text generator
 // ---------------------------------------------------------------------------
-
-/// splitmix64: tiny, fast, good enough for generating test text.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in `0..n` (n >= 1).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-}
 
 /// A document as sentences of word ids (indices into [`Gen::vocab`]).
 type Words = Vec<Vec<u32>>;
@@ -92,7 +61,7 @@ impl Gen {
         ];
         const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"];
         const CODAS: &[&str] = &["", "", "", "n", "r", "s", "t", "l", "m", "nd", "st", "ck"];
-        let mut rng = SplitMix64(seed);
+        let mut rng = SplitMix64::new(seed);
         let stop: HashSet<&str> = STOP_WORDS.iter().copied().collect();
         let mut seen = HashSet::new();
         let mut vocab = Vec::with_capacity(Self::VOCAB);

@@ -17,30 +17,13 @@
 
 use std::time::Instant;
 
+use doppel::synth::SplitMix64;
 use doppel::tfidf::{self, TfIdfModel, TfIdfOptions};
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
-    }
-}
 
 const VOCAB: usize = 50_000;
 
 fn corpus(n: usize, seed: u64) -> Vec<Vec<u32>> {
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
     // Zipf s = 1 by inverse CDF over the harmonic numbers.
     let mut cdf = Vec::with_capacity(VOCAB);
     let mut acc = 0.0;

@@ -29,6 +29,10 @@
 //! by one [`EditKind`]. Each original is the source of at most one copy, so
 //! the planted pairs are the only pairs that share more than chance
 //! shingles.
+//!
+//! [`SplitMix64`], the random numbers behind all of this, is public so that
+//! tests, benchmarks and examples draw from the same fully specified
+//! generator instead of keeping copies of it.
 
 use crate::shingle;
 use crate::text::{self, STOP_WORDS};
@@ -61,33 +65,59 @@ fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Small, fast, fully specified random numbers (splitmix64).
-struct Rng(u64);
+/// Small, fast, fully specified random numbers: splitmix64 (Steele, Lea and
+/// Flood, 2014), a Weyl sequence passed through a bijective mixer.
+///
+/// Not for anything adversarial; for generated text and test data that must
+/// be the same on every machine. [`SplitMix64::new`] takes the generator's
+/// state as is, so the sequence is the reference one: from seed 0 it starts
+/// `0xE220A8397B1DCDAF`, `0x6E789E6AA1B965F4`, `0x06C45D188009454F`.
+///
+/// ```
+/// use doppel::synth::SplitMix64;
+///
+/// let mut rng = SplitMix64::new(0);
+/// assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
+/// assert_eq!(rng.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+/// let roll = rng.between(1, 6);
+/// assert!((1..=6).contains(&roll));
+/// ```
+#[derive(Clone, Debug)]
+pub struct SplitMix64(u64);
 
-impl Rng {
-    /// An independent stream for `(seed, tag, index)`.
-    fn stream(seed: u64, tag: u64, index: u64) -> Rng {
-        Rng(mix64(
+impl SplitMix64 {
+    /// A generator whose state starts at `seed`.
+    pub fn new(seed: u64) -> SplitMix64 {
+        SplitMix64(seed)
+    }
+    /// An independent stream for `(seed, tag, index)`: the state is hashed
+    /// from all three, so neighbouring indices give unrelated sequences.
+    fn stream(seed: u64, tag: u64, index: u64) -> SplitMix64 {
+        SplitMix64(mix64(
             mix64(seed ^ tag.wrapping_mul(GOLDEN_GAMMA)).wrapping_add(index),
         ))
     }
-    fn next_u64(&mut self) -> u64 {
+    /// The next 64 random bits. Every output is distinct for 2^64 calls
+    /// (the mixer is a bijection of a counter).
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(GOLDEN_GAMMA);
         mix64(self.0)
     }
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
+    /// Uniform in `[0, 1)`, from the top 53 bits.
+    pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
-    /// Uniform in `0..n` (`n >= 1`).
-    fn below(&mut self, n: usize) -> usize {
+    /// Uniform in `0..n` (`n >= 1`), by the high half of a 128-bit product
+    /// rather than a modulo (one multiplication, no division).
+    pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
-    /// Uniform in `lo..=hi`.
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
+    /// Uniform in `lo..=hi` (`lo <= hi`).
+    pub fn between(&mut self, lo: usize, hi: usize) -> usize {
         lo + self.below(hi - lo + 1)
     }
-    fn chance(&mut self, p: f64) -> bool {
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 }
@@ -286,7 +316,7 @@ impl Synth {
         if slot % 2 == 0 {
             return Role::Original;
         }
-        let mut rng = Rng::stream(self.seed, TAG_EDIT, m as u64);
+        let mut rng = SplitMix64::stream(self.seed, TAG_EDIT, m as u64);
         if !rng.chance(PLANTED_SHARE) {
             return Role::Original;
         }
@@ -298,7 +328,7 @@ impl Synth {
     }
 
     /// A Zipf-distributed word.
-    fn word(&self, rng: &mut Rng) -> u32 {
+    fn word(&self, rng: &mut SplitMix64) -> u32 {
         let total = self.cdf[self.cdf.len() - 1];
         let u = rng.unit() * total;
         self.cdf
@@ -307,7 +337,7 @@ impl Synth {
     }
 
     /// A fresh sentence of 6–28 words (fewer when `max` says so).
-    fn sentence(&self, rng: &mut Rng, max: usize) -> Sentence {
+    fn sentence(&self, rng: &mut SplitMix64, max: usize) -> Sentence {
         let n = rng.between(6, 28).min(max.max(1));
         let words = (0..n)
             .map(|i| Word {
@@ -324,7 +354,7 @@ impl Synth {
 
     /// Sentences totalling `target` words; the last sentence is cut short to
     /// fit, but never below 3 words (it joins the one before instead).
-    fn sentences(&self, rng: &mut Rng, target: usize) -> Vec<Sentence> {
+    fn sentences(&self, rng: &mut SplitMix64, target: usize) -> Vec<Sentence> {
         let mut out: Vec<Sentence> = Vec::new();
         let mut left = target;
         while left > 0 {
@@ -343,7 +373,7 @@ impl Synth {
 
     /// The original text of a slot, its sentences numbered as their own origin.
     fn base(&self, slot: usize) -> Vec<Sentence> {
-        let mut rng = Rng::stream(self.seed, TAG_BASE, slot as u64);
+        let mut rng = SplitMix64::stream(self.seed, TAG_BASE, slot as u64);
         let target = rng.between(MIN_WORDS, MAX_WORDS);
         let mut doc = self.sentences(&mut rng, target);
         for (i, s) in doc.iter_mut().enumerate() {
@@ -359,7 +389,7 @@ impl Synth {
         slot: usize,
         kind: EditKind,
     ) -> (Vec<Sentence>, Option<f64>) {
-        let mut rng = Rng::stream(self.seed, TAG_BASE ^ TAG_EDIT, slot as u64);
+        let mut rng = SplitMix64::stream(self.seed, TAG_BASE ^ TAG_EDIT, slot as u64);
         let mut doc = source.to_vec();
         match kind {
             EditKind::SubstituteLight | EditKind::SubstituteHeavy => {
@@ -422,7 +452,7 @@ impl Synth {
                 let passage = &source[start..start + len];
                 let passage_words: usize = passage.iter().map(|s| s.words.len()).sum();
                 // The host is the copy slot's own text, unrelated to the source.
-                let mut host_rng = Rng::stream(self.seed, TAG_BASE, slot as u64);
+                let mut host_rng = SplitMix64::stream(self.seed, TAG_BASE, slot as u64);
                 let room = MAX_WORDS.saturating_sub(passage_words).max(MIN_WORDS);
                 let target = host_rng.between(MIN_WORDS.min(room), room);
                 let mut host = self.sentences(&mut host_rng, target);
@@ -514,7 +544,7 @@ fn vocabulary(seed: u64) -> Vec<String> {
     const CODAS: &[&str] = &[
         "", "", "", "n", "r", "s", "t", "l", "m", "nd", "st", "ck", "x",
     ];
-    let mut rng = Rng::stream(seed, TAG_VOCAB, 0);
+    let mut rng = SplitMix64::stream(seed, TAG_VOCAB, 0);
     let mut head: Vec<String> = STOP_WORDS.iter().map(|s| s.to_string()).collect();
     for i in (1..head.len()).rev() {
         let j = rng.below(i + 1);
@@ -551,7 +581,7 @@ impl Permutation {
     fn new(n: usize, seed: u64) -> Permutation {
         let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
         let half_bits = bits.div_ceil(2).max(1);
-        let mut rng = Rng::stream(seed, TAG_PERM, 0);
+        let mut rng = SplitMix64::stream(seed, TAG_PERM, 0);
         Permutation {
             n,
             half_bits,
@@ -716,7 +746,7 @@ mod tests {
     #[test]
     fn zipf_head_is_about_half_of_the_tokens() {
         let s = Synth::new(200, 11);
-        let mut rng = Rng::stream(11, 99, 0);
+        let mut rng = SplitMix64::stream(11, 99, 0);
         let draws = 200_000;
         let mut counts = vec![0usize; VOCABULARY];
         for _ in 0..draws {

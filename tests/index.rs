@@ -7,6 +7,7 @@
 
 use assert_cmd::Command;
 use doppel::index::Index;
+use doppel::synth::SplitMix64;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -126,22 +127,6 @@ fn pair_list(report: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// splitmix64: deterministic generated text.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
-    }
-}
-
 /// A pseudo-word from a number: distinct numbers give distinct words.
 fn word(mut n: usize) -> String {
     const SYL: [&str; 16] = [
@@ -162,7 +147,7 @@ fn word(mut n: usize) -> String {
 /// Words of a generated document: half from a small common vocabulary,
 /// half from a large one, so documents share common words but not
 /// passages.
-fn words(rng: &mut Rng, n: usize) -> Vec<String> {
+fn words(rng: &mut SplitMix64, n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
             if rng.below(2) == 0 {
@@ -190,7 +175,7 @@ fn text_of(words: &[String]) -> String {
 }
 
 /// A light edit: one word in `every` replaced.
-fn edited(words: &[String], every: usize, rng: &mut Rng) -> Vec<String> {
+fn edited(words: &[String], every: usize, rng: &mut SplitMix64) -> Vec<String> {
     words
         .iter()
         .enumerate()
@@ -206,7 +191,7 @@ fn edited(words: &[String], every: usize, rng: &mut Rng) -> Vec<String> {
 
 /// `n` small generated documents as JSON Lines, ids `gen-00000`…
 fn write_jsonl(path: &Path, n: usize, seed: u64) -> Vec<String> {
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut out = String::new();
     let mut ids = Vec::new();
     for i in 0..n {
@@ -381,7 +366,7 @@ fn near_duplicate_mode_finds_copies_but_not_paraphrases() {
     let index = dir.path().join("i.db");
     build(&[&p(&refs)], &index);
     // A lightly edited copy of 002.
-    let mut rng = Rng(7);
+    let mut rng = SplitMix64::new(7);
     let text = std::fs::read_to_string(refs.join(S002)).unwrap();
     let ws: Vec<String> = text.split(' ').map(str::to_string).collect();
     let copy = dir.path().join("copy.txt");
@@ -455,7 +440,7 @@ fn added_documents_are_found_and_removed_ones_forgotten_with_idf_as_if_rebuilt()
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let refs = seed_dir(d, &[S000, S002, S003, S004]);
-    let mut rng = Rng(42);
+    let mut rng = SplitMix64::new(42);
     let original = words(&mut rng, 300);
     let extra = d.join("extra");
     std::fs::create_dir(&extra).unwrap();

@@ -7,43 +7,32 @@
 //! `k = 64` and `k = 128`.
 
 use doppel::minhash::{MinHasher, estimate_jaccard};
+use doppel::synth::SplitMix64;
 use proptest::prelude::*;
 
 /// Set pairs built per proptest case.
 const PAIRS: usize = 200;
 
-/// splitmix64 over a seeded counter: every output is distinct for 2^64 calls,
-/// so elements never repeat within or across pairs of one case.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn take(&mut self, n: usize) -> Vec<u64> {
-        (0..n).map(|_| self.next_u64()).collect()
-    }
+/// `n` fresh elements. splitmix64 outputs are distinct for 2^64 calls, so
+/// elements never repeat within or across pairs of one case.
+fn take(rng: &mut SplitMix64, n: usize) -> Vec<u64> {
+    (0..n).map(|_| rng.next_u64()).collect()
 }
 
 /// Builds `PAIRS` pairs (A, B) with |A ∪ B| = `union` and |A ∩ B| = `inter`
 /// (the non-shared elements split as evenly as possible between A and B).
 fn make_pairs(union: usize, inter: usize, seed: u64) -> Vec<(Vec<u64>, Vec<u64>)> {
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
     let rest = union - inter;
     let a_only = rest / 2;
     let b_only = rest - a_only;
     (0..PAIRS)
         .map(|_| {
-            let shared = rng.take(inter);
+            let shared = take(&mut rng, inter);
             let mut a = shared.clone();
-            a.extend(rng.take(a_only));
+            a.extend(take(&mut rng, a_only));
             let mut b = shared;
-            b.extend(rng.take(b_only));
+            b.extend(take(&mut rng, b_only));
             (a, b)
         })
         .collect()

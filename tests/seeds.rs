@@ -10,6 +10,7 @@ use doppel::config::Config;
 use doppel::corpus::{self, Document, LoadOptions};
 use doppel::pipeline::{self, PairResult};
 use doppel::score::Verdict;
+use doppel::synth::SplitMix64;
 use std::path::PathBuf;
 
 const A: &str = "000_51955296cd91fa83.txt";
@@ -316,21 +317,6 @@ fn compare_gives_the_same_passages_as_scan() {
     }
 }
 
-/// splitmix64: a small deterministic generator for test corpora.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Documents of 150–600 words drawn from the seeds' own words, with their
 /// frequencies, in sentences of 8–30 words: same vocabulary, no derivation.
 fn generated(docs: &[Document], n: usize) -> Vec<Document> {
@@ -339,7 +325,7 @@ fn generated(docs: &[Document], n: usize) -> Vec<Document> {
         .flat_map(|d| d.text.split_whitespace())
         .filter(|w| w.chars().any(char::is_alphabetic))
         .collect();
-    let mut rng = Rng(0x5EED);
+    let mut rng = SplitMix64::new(0x5EED);
     (0..n)
         .map(|k| {
             let target = 150 + rng.below(451);

@@ -10,37 +10,7 @@
 
 #![allow(dead_code)]
 
-/// splitmix64: tiny, fast, good enough for generating test text.
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in `0..n` (n >= 1).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in `lo..=hi`.
-    pub fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    pub fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-}
+use doppel::synth::SplitMix64;
 
 /// Generator of Zipf-distributed synthetic text.
 pub struct Gen {
@@ -60,7 +30,7 @@ impl Gen {
         ];
         const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"];
         const CODAS: &[&str] = &["", "", "", "n", "r", "s", "t", "l", "m", "nd", "st", "ck"];
-        let mut rng = SplitMix64(seed);
+        let mut rng = SplitMix64::new(seed);
         let mut seen = std::collections::HashSet::new();
         let mut vocab = Vec::with_capacity(Self::VOCAB);
         while vocab.len() < Self::VOCAB {
@@ -210,7 +180,7 @@ impl Stream {
     fn original(&mut self, i: usize) -> Vec<u32> {
         let saved = std::mem::replace(
             &mut self.g.rng,
-            SplitMix64(self.seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407)),
+            SplitMix64::new(self.seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407)),
         );
         let doc = self.g.document(self.lo, self.hi);
         self.g.rng = saved;
