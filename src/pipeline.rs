@@ -268,27 +268,41 @@ fn compare_prepared(
     b: DocId,
     cfg: &Config,
 ) -> PairResult {
-    let (fa, fb) = (&prep.features[a as usize], &prep.features[b as usize]);
+    let (ia, ib) = (a as usize, b as usize);
+    let mut pair = compare_features(
+        (&docs[ia].text, &prep.features[ia], &prep.vectors[ia]),
+        (&docs[ib].text, &prep.features[ib], &prep.vectors[ib]),
+        cfg,
+    );
+    (pair.a, pair.b) = (a, b);
+    pair
+}
+
+/// Score, align and judge two documents from their text, features and
+/// TF-IDF vectors: what `scan`, `compare` and the index's `check` do for
+/// every pair, so all three give the same result for the same two texts.
+/// The result's ids are 0 and 1; the caller sets them.
+pub(crate) fn compare_features(
+    (text_a, fa, va): (&str, &Features, &SparseVec),
+    (text_b, fb, vb): (&str, &Features, &SparseVec),
+    cfg: &Config,
+) -> PairResult {
     let scores = PairScores::measure(
         &fa.shingles,
         &fb.shingles,
         &fa.signature,
         &fb.signature,
-        &prep.vectors[a as usize],
-        &prep.vectors[b as usize],
+        va,
+        vb,
     );
-    fn side<'a>(d: &'a Document, f: &'a Features) -> Side<'a> {
+    fn side<'a>(text: &'a str, f: &'a Features) -> Side<'a> {
         Side {
-            text: &d.text,
+            text,
             analysed: &f.analysed,
             sentence_terms: &f.sentence_terms,
         }
     }
-    let alignment = align::align(
-        side(&docs[a as usize], fa),
-        side(&docs[b as usize], fb),
-        &cfg.align,
-    );
+    let alignment = align::align(side(text_a, fa), side(text_b, fb), &cfg.align);
     let copied: Vec<usize> = alignment
         .passages
         .iter()
@@ -299,8 +313,8 @@ fn compare_prepared(
         .collect();
     let verdict = score::verdict(&scores, &alignment, &copied, &cfg.verdict);
     PairResult {
-        a,
-        b,
+        a: 0,
+        b: 1,
         scores,
         alignment,
         verdict,

@@ -55,7 +55,6 @@
 
 use super::{Index, IndexError, IndexResult, decode_terms, for_each_posting, tf_weight};
 use crate::DocId;
-use crate::align::{self, Side};
 use crate::config::Config;
 use crate::corpus::{Document, Source};
 use crate::lsh;
@@ -63,7 +62,6 @@ use crate::lsh::LshParams;
 use crate::minhash::MinHasher;
 use crate::pipeline::{self, Features, PairResult};
 use crate::report::{DocInfo, PairReport, Report};
-use crate::score::{self, PairScores};
 use crate::text::Analyzer;
 use crate::tfidf::{SparseVec, TermId};
 use ahash::{AHashMap, AHashSet};
@@ -880,43 +878,13 @@ fn compare(
     vector: &SparseVec,
     cfg: &Config,
 ) -> PairResult {
-    let fa = &reference.features;
-    let scores = PairScores::measure(
-        &fa.shingles,
-        &f.shingles,
-        &fa.signature,
-        &f.signature,
-        ref_vector,
-        vector,
+    let mut pair = pipeline::compare_features(
+        (&reference.document.text, &reference.features, ref_vector),
+        (&doc.text, f, vector),
+        cfg,
     );
-    fn side<'a>(text: &'a str, f: &'a Features) -> Side<'a> {
-        Side {
-            text,
-            analysed: &f.analysed,
-            sentence_terms: &f.sentence_terms,
-        }
-    }
-    let alignment = align::align(
-        side(&reference.document.text, fa),
-        side(&doc.text, f),
-        &cfg.align,
-    );
-    let copied: Vec<usize> = alignment
-        .passages
-        .iter()
-        .map(|p| {
-            let s = &f.analysed.sentences;
-            s[p.b_sentences.end - 1].tokens.end - s[p.b_sentences.start].tokens.start
-        })
-        .collect();
-    let verdict = score::verdict(&scores, &alignment, &copied, &cfg.verdict);
-    PairResult {
-        a: 0,
-        b: 0,
-        scores,
-        alignment,
-        verdict,
-    }
+    (pair.a, pair.b) = (0, 0);
+    pair
 }
 
 /// Flagged first: by verdict, then the larger coverage, cosine and
