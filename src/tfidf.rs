@@ -628,13 +628,12 @@ impl Ranked {
         }
         let max_w: Vec<f64> = order.iter().map(|&s| max_w[s as usize]).collect();
 
-        type Entry = (Vec<(u32, f32)>, usize);
-        let per_doc: Vec<Entry> = vecs
+        let sorted: Vec<Vec<(u32, f32)>> = vecs
             .par_iter()
             .enumerate()
             .map(|(d, v)| {
                 if !usable[d] {
-                    return (Vec::new(), 0);
+                    return Vec::new();
                 }
                 let (ts, ws) = parts(v);
                 let mut e: Vec<(u32, f32)> = ts
@@ -645,16 +644,45 @@ impl Ranked {
                     })
                     .collect();
                 e.sort_unstable_by_key(|x| x.0);
+                e
+            })
+            .collect();
+        // head_norm[r]: the largest norm any document has over its entries
+        // of rank ≤ r (rounded up). Common terms carry little of any
+        // document's weight, so a prefix of common terms can only meet a
+        // small part of any other vector.
+        let mut head_norm = vec![0f64; n_slots];
+        for e in &sorted {
+            let mut sq = 0.0f64;
+            for &(r, w) in e {
+                sq += f64::from(w) * f64::from(w);
+                let h = &mut head_norm[r as usize];
+                *h = h.max(sq.sqrt());
+            }
+        }
+        let mut running = 0.0f64;
+        for h in &mut head_norm {
+            running = running.max(*h);
+            *h = running * (1.0 + 1e-6);
+        }
+
+        type Entry = (Vec<(u32, f32)>, usize);
+        let per_doc: Vec<Entry> = sorted
+            .into_par_iter()
+            .map(|e| {
                 // Grow the prefix while the prefix's largest possible dot
-                // product with any vector stays below t, by two bounds:
-                // Cauchy–Schwarz (‖prefix‖ · 1) and the sum of |w| times the
-                // largest weight any document has for that term.
+                // product with any vector stays below t, by the smallest of
+                // three bounds: Cauchy–Schwarz against the other vector's
+                // entries over the same ranks (‖prefix‖ · head_norm of its
+                // last rank), and the sum of |w| times the largest weight any
+                // document has for that term.
                 let (mut sq, mut by_max, mut split) = (0.0f64, 0.0f64, 0);
                 for &(r, w) in &e {
                     let w = f64::from(w);
                     let sq2 = sq + w * w;
                     let by_max2 = by_max + w.abs() * max_w[r as usize];
-                    if sq2.sqrt().min(by_max2) < t {
+                    let by_norm = sq2.sqrt() * head_norm[r as usize].min(1.0);
+                    if by_norm.min(by_max2) < t {
                         sq = sq2;
                         by_max = by_max2;
                         split += 1;
@@ -1050,8 +1078,10 @@ fn offer(list: &mut Vec<(DocId, f32)>, k: usize, item: (DocId, f32)) {
 /// 1. Terms are ranked by document frequency, most frequent first, and every
 ///    (normalised) vector is sorted in that order.
 /// 2. Each vector's longest *prefix* whose dot product with any vector is
-///    provably below the threshold — by Cauchy–Schwarz (`‖prefix‖₂ < t`) and
-///    by the largest weight of each term in the corpus — stays out of the
+///    provably below the threshold — by Cauchy–Schwarz against the largest
+///    norm any vector has over the same (common) terms
+///    (`‖prefix‖₂ · max_x ‖x_≤last‖ < t`), or by the largest weight of each
+///    term in the corpus — stays out of the
 ///    inverted index; only the suffix (its rarer terms) is indexed. A pair
 ///    with cosine ≥ `t` must share a term of that suffix, or its dot product
 ///    would be that of the prefix alone, below `t`. So the long posting
