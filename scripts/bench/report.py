@@ -398,8 +398,9 @@ def svg(data):
                 colour, " ".join(f"{X(n):.1f},{Y(v):.1f}" for n, v in p)))
             for n, v in p:
                 out.append(f'<circle cx="{X(n):.1f}" cy="{Y(v):.1f}" r="3.5" fill="{colour}"/>')
+                value = f"{v:.2f}" if v < 10 else f"{v:.0f}"
                 out.append(f'<text x="{X(n) + 6:.1f}" y="{Y(v) - 6:.1f}" font-size="10" fill="{colour}">'
-                           f'{v:.2f}</text>' if v < 10 else f'{v:.0f}</text>')
+                           f'{value}</text>')
     lx = 70
     for tool, colour, name in series:
         out.append(f'<rect x="{lx}" y="{H - 22}" width="14" height="4" fill="{colour}"/>')
