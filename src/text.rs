@@ -290,9 +290,9 @@ pub fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<
     buf.clear();
     ranges.clear();
     let sep = char::from(sep);
-    if text.is_ascii() {
-        // Lower-case the whole buffer once instead of word by word (the
-        // separator is not a letter).
+    if text.is_ascii() && !sep.is_ascii_uppercase() {
+        // Lower-case the whole buffer once instead of word by word (which
+        // leaves the separator as it is).
         for (_, w) in (AsciiWords { text, pos: 0 }) {
             if !ranges.is_empty() {
                 buf.push(sep);
