@@ -50,7 +50,7 @@ use rayon::prelude::*;
 use crate::DocId;
 use crate::Span;
 use crate::config::Config;
-use crate::corpus::{LoadOptions, Source, line_too_long};
+use crate::corpus::{self, LoadOptions, Source, WalkProblem, line_too_long};
 use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
@@ -809,7 +809,13 @@ pub fn read(
                 source,
             }))?,
             Ok(m) if m.is_dir() => {
-                for (path, id) in walk(arg, &mut b)? {
+                let files = corpus::walk(arg, |p| {
+                    b.problem(match p {
+                        WalkProblem::Skip(e) => Problem::Skip(e),
+                        WalkProblem::Error(e) => Problem::Error(e),
+                    })
+                })?;
+                for (path, id) in files {
                     plan.push((path, id, None));
                 }
             }
@@ -845,47 +851,6 @@ fn spool_stdin() -> std::io::Result<File> {
     std::io::copy(&mut std::io::stdin().lock(), &mut f)?;
     f.flush()?;
     Ok(f)
-}
-
-/// Files under `dir`, sorted, with their ids, by the rules of
-/// [`crate::corpus::load`]: hidden entries skipped, symbolic links followed,
-/// loops reported.
-fn walk(dir: &Path, b: &mut Builder<'_>) -> Result<Vec<(PathBuf, String)>> {
-    let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
-                let id = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                files.push((e.path().to_path_buf(), id));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                let path = e.path().unwrap_or(dir).to_path_buf();
-                let err = match e.io_error() {
-                    Some(io) if e.loop_ancestor().is_none() => Error::Io {
-                        path,
-                        source: std::io::Error::new(io.kind(), io.to_string()),
-                    },
-                    _ => Error::Walk {
-                        path,
-                        message: e.to_string(),
-                    },
-                };
-                b.problem(Problem::Error(err))?;
-            }
-        }
-    }
-    Ok(files)
 }
 
 /// Stream one JSON Lines input through the signer, chunk by chunk, reading
@@ -1068,10 +1033,35 @@ fn read_text_file(
             limit: opts.max_doc_bytes,
         }));
     }
-    let bytes = match input.read_at(0, len) {
-        Ok(b) => b,
-        Err(e) => return problem(Problem::Error(e)),
+    let io_error = |source| {
+        problem(Problem::Error(Error::Io {
+            path: path.clone(),
+            source,
+        }))
     };
+    let bytes = if input.spooled.is_some() {
+        match input.read_at(0, len) {
+            Ok(b) => b,
+            Err(e) => return problem(Problem::Error(e)),
+        }
+    } else {
+        // As the in-memory reader does: the size above may not hold (a file
+        // can grow; a pipe, a device or a file under /proc has none), so read
+        // what is there, never more than the limit.
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(source) => return io_error(source),
+        };
+        match corpus::read_whole(file, opts.max_doc_bytes) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                return problem(Problem::Skip(corpus::too_large(path, opts.max_doc_bytes)));
+            }
+            Err(source) => return io_error(source),
+        }
+    };
+    // What verification re-reads by offset.
+    let len = bytes.len() as u64;
     let probe = &bytes[..bytes.len().min(8192)];
     if let Some(offset) = probe.iter().position(|&c| c == 0) {
         return problem(Problem::Skip(Error::Binary {

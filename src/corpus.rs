@@ -153,7 +153,11 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
             }
         };
         if meta.is_dir() {
-            for (path, id) in walk(arg, opts, &mut out)? {
+            let files = walk(arg, |p| match p {
+                WalkProblem::Skip(e) => out.warn(opts, e),
+                WalkProblem::Error(e) => fail(&mut out, opts, e),
+            })?;
+            for (path, id) in files {
                 load_file(&path, id, opts, &mut out, &mut seen)?;
             }
         } else {
@@ -172,10 +176,24 @@ fn fail(out: &mut Loaded, opts: &LoadOptions, err: Error) -> Result<()> {
     Ok(())
 }
 
+/// What a directory walk found wrong with an entry.
+pub(crate) enum WalkProblem {
+    /// An entry that is skipped with a warning (a FIFO, socket or device).
+    Skip(Error),
+    /// An entry that could not be read (unreadable directory, link loop).
+    Error(Error),
+}
+
 /// Files under `dir`, sorted, with their ids (paths relative to `dir`).
 /// Hidden entries (names starting with '.') are skipped; symbolic links are
 /// followed, and a link loop is reported as an error, not walked forever.
-fn walk(dir: &Path, opts: &LoadOptions, out: &mut Loaded) -> Result<Vec<(PathBuf, String)>> {
+/// Each problem goes to `problem`, which decides whether the walk goes on.
+/// The one walk of both readers, in memory ([`load`]) and streamed
+/// ([`crate::batch`]).
+pub(crate) fn walk(
+    dir: &Path,
+    mut problem: impl FnMut(WalkProblem) -> Result<()>,
+) -> Result<Vec<(PathBuf, String)>> {
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
@@ -196,13 +214,10 @@ fn walk(dir: &Path, opts: &LoadOptions, out: &mut Loaded) -> Result<Vec<(PathBuf
             Ok(e) if !e.file_type().is_dir() => {
                 // A FIFO would block the run until someone writes to it; a
                 // device may never end. Name it and go on.
-                out.warn(
-                    opts,
-                    Error::Walk {
-                        path: e.path().to_path_buf(),
-                        message: "not a regular file (a FIFO, socket or device)".into(),
-                    },
-                )?;
+                problem(WalkProblem::Skip(Error::Walk {
+                    path: e.path().to_path_buf(),
+                    message: "not a regular file (a FIFO, socket or device)".into(),
+                }))?;
             }
             Ok(_) => {}
             Err(e) => {
@@ -217,7 +232,7 @@ fn walk(dir: &Path, opts: &LoadOptions, out: &mut Loaded) -> Result<Vec<(PathBuf
                         message: e.to_string(),
                     },
                 };
-                fail(out, opts, err)?;
+                problem(WalkProblem::Error(err))?;
             }
         }
     }
@@ -288,7 +303,7 @@ const PROBE: usize = 8192;
 /// All the bytes of `reader`, or `None` when there are more than `limit`.
 /// Stops after the first block if it holds a NUL byte: the input is binary
 /// and will be skipped, so reading the rest (of `/dev/zero`, say) is waste.
-fn read_whole(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_whole(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut reader = reader.take(limit.saturating_add(1));
     let mut bytes = Vec::new();
     (&mut reader).take(PROBE as u64).read_to_end(&mut bytes)?;
@@ -301,7 +316,7 @@ fn read_whole(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>>
 
 /// A document over the limit whose size is unknown (a pipe, standard input,
 /// a file that grew since it was listed).
-fn too_large(path: &Path, limit: u64) -> Error {
+pub(crate) fn too_large(path: &Path, limit: u64) -> Error {
     Error::Io {
         path: path.to_path_buf(),
         source: std::io::Error::new(

@@ -397,6 +397,12 @@ fn unreadable_inputs_are_reported_one_by_one_and_the_run_goes_on() {
     assert_eq!(doc_ids(&report), ["s0.txt", "s1.txt"]);
     assert_eq!(flagged(&report).len(), 1);
 
+    // MinHash mode walks the directory the same way and says the same.
+    let r = run(&["scan", "--minhash-only", &p(d.path()), "--format", "json"]);
+    let w2 = line_naming(&r.stderr, "warning", &p(&fifo)).expect("FIFO named in MinHash mode");
+    assert_eq!(w2, w);
+    assert_eq!(doc_ids(&r.json()), ["s0.txt", "s1.txt"]);
+
     // --strict stops at the first of them, with no report.
     let r = run(&["scan", &p(d.path()), "--strict"]);
     assert_eq!(r.code, 2);
