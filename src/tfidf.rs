@@ -504,6 +504,25 @@ fn finish_pairs(per_doc: Vec<Vec<(DocId, f32)>>) -> Vec<ScoredPair> {
     pairs
 }
 
+/// Norms of the vectors and which can pair (a finite, non-zero norm), for
+/// the all-pairs searches; `None` when there are fewer than two vectors.
+///
+/// # Panics
+/// If `vecs.len()` exceeds the [`DocId`] range.
+fn norms_of(vecs: &[SparseVec]) -> Option<(Vec<f64>, Vec<bool>)> {
+    let n = vecs.len();
+    if n < 2 {
+        return None;
+    }
+    assert!(
+        n - 1 <= DocId::MAX as usize,
+        "tfidf: more documents than DocId can index"
+    );
+    let norms: Vec<f64> = vecs.par_iter().map(norm_f64).collect();
+    let usable = norms.iter().map(|&x| x > 0.0 && x.is_finite()).collect();
+    Some((norms, usable))
+}
+
 /// Keep the `k` best of `found` (`k == 0`: all).
 fn keep_top(found: &mut Vec<(DocId, f32)>, k: usize) {
     if k > 0 && found.len() > k {
@@ -1117,15 +1136,9 @@ fn offer(list: &mut Vec<(DocId, f32)>, k: usize, item: (DocId, f32)) {
 /// If `vecs.len()` exceeds the [`DocId`] range.
 pub fn top_k_pairs(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPair> {
     let n = vecs.len();
-    if n < 2 {
+    let Some((norms, usable)) = norms_of(vecs) else {
         return Vec::new();
-    }
-    assert!(
-        n - 1 <= DocId::MAX as usize,
-        "tfidf: more documents than DocId can index"
-    );
-    let norms: Vec<f64> = vecs.par_iter().map(norm_f64).collect();
-    let usable: Vec<bool> = norms.iter().map(|&x| x > 0.0 && x.is_finite()).collect();
+    };
     let t = f64::from(threshold) - BOUND_SLACK;
     let ranked = Ranked::build(vecs, &norms, &usable, t);
     let n_ranks = ranked
@@ -1214,15 +1227,9 @@ pub fn top_k_pairs(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPa
 /// If `vecs.len()` exceeds the [`DocId`] range.
 pub fn top_k_pairs_unpruned(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPair> {
     let n = vecs.len();
-    if n < 2 {
+    let Some((norms, usable)) = norms_of(vecs) else {
         return Vec::new();
-    }
-    assert!(
-        n - 1 <= DocId::MAX as usize,
-        "tfidf: more documents than DocId can index"
-    );
-    let norms: Vec<f64> = vecs.par_iter().map(norm_f64).collect();
-    let usable: Vec<bool> = norms.iter().map(|&x| x > 0.0 && x.is_finite()).collect();
+    };
     let index = Postings::build(vecs, &usable);
 
     let per_doc: Vec<Vec<(DocId, f32)>> = (0..n)
