@@ -400,6 +400,59 @@ fn within_budget<K, V>(
     }
 }
 
+/// The best chain ending at each seed, by one dynamic programme over seeds
+/// sorted by `(i, j)`.
+struct ChainScores {
+    /// Its score: the seeds' similarities less the cost of skipped sentences.
+    best: Vec<f32>,
+    /// The seed before it in that chain.
+    prev: Vec<Option<usize>>,
+    /// How many seeds the chain holds.
+    len: Vec<usize>,
+}
+
+/// [`ChainScores`] of `seeds` (sorted by `(i, j)`): a chain keeps the order
+/// on both sides, may skip up to `max_gap` sentences (at `gap_cost` each),
+/// and may stay on a sentence of one side for one step (a merge or split).
+fn chain_scores(seeds: &[Seed], cfg: &AlignConfig) -> ChainScores {
+    let g = cfg.max_gap + 1;
+    let at: AHashMap<(usize, usize), usize> = seeds
+        .iter()
+        .enumerate()
+        .map(|(k, s)| ((s.i, s.j), k))
+        .collect();
+    let mut best = vec![0f32; seeds.len()];
+    let mut prev: Vec<Option<usize>> = vec![None; seeds.len()];
+    let mut len = vec![1usize; seeds.len()];
+    for (k, &s) in seeds.iter().enumerate() {
+        let mut score = s.sim;
+        for pi in s.i.saturating_sub(g)..=s.i {
+            for pj in s.j.saturating_sub(g)..=s.j {
+                if pi == s.i && pj == s.j {
+                    continue;
+                }
+                // A merged or split sentence: one side stays put. Only one
+                // step of that kind at a time.
+                if (pi == s.i && s.j - pj > 1) || (pj == s.j && s.i - pi > 1) {
+                    continue;
+                }
+                let Some(&p) = at.get(&(pi, pj)) else {
+                    continue;
+                };
+                let skips = (s.i - pi).saturating_sub(1) + (s.j - pj).saturating_sub(1);
+                let cand = best[p] + s.sim - cfg.gap_cost * skips as f32;
+                if cand > score {
+                    score = cand;
+                    prev[k] = Some(p);
+                    len[k] = len[p] + 1;
+                }
+            }
+        }
+        best[k] = score;
+    }
+    ChainScores { best, prev, len }
+}
+
 /// Ordered chains of seeds, best first, each seed used at most once and each
 /// sentence in at most one chain.
 fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<Vec<Seed>> {
@@ -407,7 +460,6 @@ fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<
     let mut used_a = vec![false; na];
     let mut used_b = vec![false; nb];
     let mut out = Vec::new();
-    let g = cfg.max_gap + 1;
     // Sentences of chains passed over in a round, marked with its number.
     let mut passed_a = vec![0u32; na];
     let mut passed_b = vec![0u32; nb];
@@ -417,41 +469,7 @@ fn chains(mut seeds: Vec<Seed>, na: usize, nb: usize, cfg: &AlignConfig) -> Vec<
         if seeds.is_empty() {
             break;
         }
-        let at: AHashMap<(usize, usize), usize> = seeds
-            .iter()
-            .enumerate()
-            .map(|(k, s)| ((s.i, s.j), k))
-            .collect();
-        let mut best = vec![0f32; seeds.len()];
-        let mut prev: Vec<Option<usize>> = vec![None; seeds.len()];
-        let mut len = vec![1usize; seeds.len()];
-        for k in 0..seeds.len() {
-            let s = seeds[k];
-            let mut score = s.sim;
-            for pi in s.i.saturating_sub(g)..=s.i {
-                for pj in s.j.saturating_sub(g)..=s.j {
-                    if pi == s.i && pj == s.j {
-                        continue;
-                    }
-                    // A merged or split sentence: one side stays put. Only
-                    // one step of that kind at a time.
-                    if (pi == s.i && s.j - pj > 1) || (pj == s.j && s.i - pi > 1) {
-                        continue;
-                    }
-                    let Some(&p) = at.get(&(pi, pj)) else {
-                        continue;
-                    };
-                    let skips = (s.i - pi).saturating_sub(1) + (s.j - pj).saturating_sub(1);
-                    let cand = best[p] + s.sim - cfg.gap_cost * skips as f32;
-                    if cand > score {
-                        score = cand;
-                        prev[k] = Some(p);
-                        len[k] = len[p] + 1;
-                    }
-                }
-            }
-            best[k] = score;
-        }
+        let ChainScores { best, prev, len } = chain_scores(&seeds, cfg);
         // The best chain that counts: several matches scoring enough, or a
         // strong lone match.
         let counts = |k: usize| {
@@ -1169,47 +1187,12 @@ mod tests {
         let mut used_a = vec![false; na];
         let mut used_b = vec![false; nb];
         let mut out = Vec::new();
-        let g = cfg.max_gap + 1;
         loop {
             seeds.retain(|s| !used_a[s.i] && !used_b[s.j]);
             if seeds.is_empty() {
                 break;
             }
-            let at: AHashMap<(usize, usize), usize> = seeds
-                .iter()
-                .enumerate()
-                .map(|(k, s)| ((s.i, s.j), k))
-                .collect();
-            let mut best = vec![0f32; seeds.len()];
-            let mut prev: Vec<Option<usize>> = vec![None; seeds.len()];
-            let mut len = vec![1usize; seeds.len()];
-            for k in 0..seeds.len() {
-                let s = seeds[k];
-                let mut score = s.sim;
-                for pi in s.i.saturating_sub(g)..=s.i {
-                    for pj in s.j.saturating_sub(g)..=s.j {
-                        if pi == s.i && pj == s.j {
-                            continue;
-                        }
-                        // A merged or split sentence: one side stays put. Only
-                        // one step of that kind at a time.
-                        if (pi == s.i && s.j - pj > 1) || (pj == s.j && s.i - pi > 1) {
-                            continue;
-                        }
-                        let Some(&p) = at.get(&(pi, pj)) else {
-                            continue;
-                        };
-                        let skips = (s.i - pi).saturating_sub(1) + (s.j - pj).saturating_sub(1);
-                        let cand = best[p] + s.sim - cfg.gap_cost * skips as f32;
-                        if cand > score {
-                            score = cand;
-                            prev[k] = Some(p);
-                            len[k] = len[p] + 1;
-                        }
-                    }
-                }
-                best[k] = score;
-            }
+            let ChainScores { best, prev, len } = chain_scores(&seeds, cfg);
             // The best chain that counts: several matches scoring enough, or a
             // strong lone match.
             let mut order: Vec<usize> = (0..seeds.len()).collect();
