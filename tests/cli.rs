@@ -5,94 +5,21 @@
 //! directory, so `seeds/` resolves. The seeds: 000 is an article, 001 a spun
 //! rewrite of it, 002–004 other articles on the same topic.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::Path;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const S000: &str = "000_51955296cd91fa83.txt";
-const S001: &str = "001_8e21ef8ac6e0b3df.txt";
-const S002: &str = "002_38f6590440b9d911.txt";
-const S003: &str = "003_78536e3fa57423e4.txt";
-const S004: &str = "004_795a0b2c7150b453.txt";
+#[path = "common/bin.rs"]
+mod bin;
+use bin::*;
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
 
-fn doppel() -> Command {
-    let mut c = Command::cargo_bin("doppel").expect("the doppel binary is built");
-    c.current_dir(ROOT);
-    c
-}
-
-/// What one run produced.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    fn assert_no_panic(&self) {
-        assert!(
-            !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
-            "the binary panicked:\n{}",
-            self.stderr
-        );
-    }
-}
-
-fn run_cmd(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("doppel runs");
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    };
-    run.assert_no_panic();
-    run
-}
-
-fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    run_cmd(doppel().args(args))
-}
-
-fn seed(name: &str) -> String {
-    format!("seeds/{name}")
-}
-
-fn seed_text(name: &str) -> String {
-    std::fs::read_to_string(Path::new(ROOT).join("seeds").join(name)).unwrap()
-}
-
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
-}
-
-fn p(path: &Path) -> String {
-    path.to_str().expect("UTF-8 temp path").to_string()
-}
-
-/// Names of the entries of a directory, sorted (hidden ones included).
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn pairs(report: &Value) -> &Vec<Value> {

@@ -11,71 +11,17 @@
 #[allow(dead_code)]
 mod fuzz_checks;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const S000: &str = "000_51955296cd91fa83.txt";
-const S001: &str = "001_8e21ef8ac6e0b3df.txt";
+#[path = "common/bin.rs"]
+mod bin;
+use bin::*;
 
-/// A run that takes longer than this has hung.
-const HANG: Duration = Duration::from_secs(120);
-
-fn doppel() -> Command {
-    let mut c = Command::cargo_bin("doppel").expect("the doppel binary is built");
-    c.current_dir(ROOT).timeout(HANG);
-    c
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr:\n{}", self.stderr))
-    }
-}
-
-fn run_cmd(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("doppel runs");
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "the binary panicked:\n{}",
-        run.stderr
-    );
-    run
-}
-
+/// `doppel ARGS…`; output decoded lossily (see [`run_cmd_lossy`]).
 fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    run_cmd(doppel().args(args))
-}
-
-fn seed_text(name: &str) -> String {
-    std::fs::read_to_string(Path::new(ROOT).join("seeds").join(name)).unwrap()
-}
-
-fn p(path: &Path) -> String {
-    path.to_str().expect("UTF-8 temp path").to_string()
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    run_cmd_lossy(doppel().args(args))
 }
 
 fn doc_ids(report: &Value) -> Vec<String> {

@@ -5,7 +5,6 @@
 //! articles on the same topic. Generated documents come from a small
 //! deterministic generator of pseudo-words, so their overlaps are known.
 
-use assert_cmd::Command;
 use doppel::index::Index;
 use doppel::synth::SplitMix64;
 use serde_json::Value;
@@ -14,62 +13,13 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const S000: &str = "000_51955296cd91fa83.txt";
-const S001: &str = "001_8e21ef8ac6e0b3df.txt";
-const S002: &str = "002_38f6590440b9d911.txt";
-const S003: &str = "003_78536e3fa57423e4.txt";
-const S004: &str = "004_795a0b2c7150b453.txt";
+#[path = "common/bin.rs"]
+mod bin;
+use bin::*;
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-fn doppel() -> Command {
-    let mut c = Command::cargo_bin("doppel").expect("the doppel binary is built");
-    c.current_dir(ROOT);
-    c
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let out = doppel().args(args).output().expect("doppel runs");
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "the binary panicked:\n{}",
-        run.stderr
-    );
-    run
-}
-
-fn p(path: &Path) -> String {
-    path.to_str().expect("UTF-8 temp path").to_string()
-}
-
-fn seed(name: &str) -> String {
-    format!("seeds/{name}")
-}
 
 /// A directory holding copies of some seeds (ids are the file names, as for
 /// `scan seeds/`).
