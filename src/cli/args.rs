@@ -134,9 +134,9 @@ impl InputArgs {
     }
 }
 
-/// The engine's settings.
+/// How documents are shingled and signed (`scan`, `compare`, `dedup`).
 #[derive(Args, Debug, Clone)]
-pub struct EngineArgs {
+pub struct SignArgs {
     /// Values per MinHash signature.
     #[arg(long, default_value_t = 128)]
     pub num_perm: usize,
@@ -146,6 +146,51 @@ pub struct EngineArgs {
     /// Shingle characters instead of words.
     #[arg(long)]
     pub char_shingles: bool,
+}
+
+impl SignArgs {
+    /// The shingles these flags ask for.
+    pub fn shingle(&self) -> ShingleKind {
+        if self.char_shingles {
+            ShingleKind::Chars(self.shingle_size)
+        } else {
+            ShingleKind::Words(self.shingle_size)
+        }
+    }
+}
+
+/// How passages are found and pairs judged (`scan`, `compare`, `check`).
+#[derive(Args, Debug, Clone)]
+pub struct JudgeArgs {
+    /// Sentence cosine at which two sentences may be aligned.
+    #[arg(long, default_value_t = 0.2)]
+    pub seed_threshold: f32,
+    /// Share of either document passages must cover for "derivative".
+    #[arg(long, default_value_t = 0.3)]
+    pub min_coverage: f64,
+    /// Exact shingle Jaccard for "duplicate".
+    #[arg(long, default_value_t = 0.9)]
+    pub duplicate: f64,
+    /// Exact shingle Jaccard for "near-duplicate".
+    #[arg(long, default_value_t = 0.5)]
+    pub near_duplicate: f64,
+}
+
+impl JudgeArgs {
+    /// Set these in `cfg` (not validated).
+    pub fn apply(&self, cfg: &mut Config) {
+        cfg.align.seed_threshold = self.seed_threshold;
+        cfg.verdict.coverage = self.min_coverage;
+        cfg.verdict.duplicate = self.duplicate;
+        cfg.verdict.near_duplicate = self.near_duplicate;
+    }
+}
+
+/// The engine's settings.
+#[derive(Args, Debug, Clone)]
+pub struct EngineArgs {
+    #[command(flatten)]
+    pub sign: SignArgs,
     /// Jaccard similarity the LSH bands are tuned for.
     #[arg(long, default_value_t = 0.5)]
     pub lsh_threshold: f64,
@@ -161,30 +206,16 @@ pub struct EngineArgs {
     /// Keep English stop words on the TF-IDF side.
     #[arg(long)]
     pub keep_stop_words: bool,
-    /// Sentence cosine at which two sentences may be aligned.
-    #[arg(long, default_value_t = 0.2)]
-    pub seed_threshold: f32,
-    /// Share of either document passages must cover for "derivative".
-    #[arg(long, default_value_t = 0.3)]
-    pub min_coverage: f64,
-    /// Exact shingle Jaccard for "duplicate".
-    #[arg(long, default_value_t = 0.9)]
-    pub duplicate: f64,
-    /// Exact shingle Jaccard for "near-duplicate".
-    #[arg(long, default_value_t = 0.5)]
-    pub near_duplicate: f64,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 }
 
 impl EngineArgs {
     /// The validated configuration these flags describe.
     pub fn config(&self) -> anyhow::Result<Config> {
         let mut cfg = Config {
-            shingle: if self.char_shingles {
-                ShingleKind::Chars(self.shingle_size)
-            } else {
-                ShingleKind::Words(self.shingle_size)
-            },
-            num_perm: self.num_perm,
+            shingle: self.sign.shingle(),
+            num_perm: self.sign.num_perm,
             lsh_threshold: self.lsh_threshold,
             cosine_threshold: self.cosine_threshold,
             top_k: self.top_k,
@@ -192,10 +223,7 @@ impl EngineArgs {
             stop_words: !self.keep_stop_words,
             ..Config::default()
         };
-        cfg.align.seed_threshold = self.seed_threshold;
-        cfg.verdict.coverage = self.min_coverage;
-        cfg.verdict.duplicate = self.duplicate;
-        cfg.verdict.near_duplicate = self.near_duplicate;
+        self.judge.apply(&mut cfg);
         cfg.validate()?;
         Ok(cfg)
     }

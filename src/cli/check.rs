@@ -1,7 +1,7 @@
 //! `doppel check --index PATH NEW…`: new documents against a reference
 //! index (see [`doppel::index::check`]).
 
-use super::args::{ColorArg, FormatArg, OutputArgs};
+use super::args::{ColorArg, FormatArg, JudgeArgs, OutputArgs};
 use super::index::ParamArgs;
 use super::output::Output;
 use anyhow::Context;
@@ -76,18 +76,8 @@ pub struct QueryArgs {
     /// limit).
     #[arg(long, default_value_t = 10)]
     pub top_k: usize,
-    /// Sentence cosine at which two sentences may be aligned.
-    #[arg(long, default_value_t = 0.2)]
-    pub seed_threshold: f32,
-    /// Share of either document passages must cover for "derivative".
-    #[arg(long, default_value_t = 0.3)]
-    pub min_coverage: f64,
-    /// Exact shingle Jaccard for "duplicate".
-    #[arg(long, default_value_t = 0.9)]
-    pub duplicate: f64,
-    /// Exact shingle Jaccard for "near-duplicate".
-    #[arg(long, default_value_t = 0.5)]
-    pub near_duplicate: f64,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 }
 
 /// Flags of `check`.
@@ -136,10 +126,7 @@ impl QueryArgs {
     fn apply(&self, mut cfg: Config) -> anyhow::Result<Config> {
         cfg.cosine_threshold = self.cosine_threshold;
         cfg.top_k = self.top_k;
-        cfg.align.seed_threshold = self.seed_threshold;
-        cfg.verdict.coverage = self.min_coverage;
-        cfg.verdict.duplicate = self.duplicate;
-        cfg.verdict.near_duplicate = self.near_duplicate;
+        self.judge.apply(&mut cfg);
         cfg.validate()?;
         Ok(cfg)
     }

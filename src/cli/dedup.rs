@@ -7,14 +7,13 @@
 //! (`--emit ids`) or the input's JSON lines of the kept documents, copied
 //! byte for byte (`--emit jsonl`), written atomically with `-o`.
 
-use super::args::InputArgs;
+use super::args::{InputArgs, SignArgs};
 use super::progress::{self, Progress, Summary};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use doppel::DocId;
 use doppel::batch::{self, BatchOptions, Clusters, Corpus, InputKind, Keep};
 use doppel::config::Config;
-use doppel::shingle::ShingleKind;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,15 +62,8 @@ pub struct DedupArgs {
     /// Worker threads (0: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
-    /// Values per MinHash signature.
-    #[arg(long, default_value_t = 128)]
-    pub num_perm: usize,
-    /// Words per shingle (characters with --char-shingles).
-    #[arg(long, default_value_t = 5)]
-    pub shingle_size: usize,
-    /// Shingle characters instead of words.
-    #[arg(long)]
-    pub char_shingles: bool,
+    #[command(flatten)]
+    pub sign: SignArgs,
     /// Print the summary line on standard error even when it is not a
     /// terminal.
     #[arg(long)]
@@ -83,12 +75,8 @@ pub struct DedupArgs {
 impl DedupArgs {
     fn config(&self) -> anyhow::Result<Config> {
         let mut cfg = Config {
-            shingle: if self.char_shingles {
-                ShingleKind::Chars(self.shingle_size)
-            } else {
-                ShingleKind::Words(self.shingle_size)
-            },
-            num_perm: self.num_perm,
+            shingle: self.sign.shingle(),
+            num_perm: self.sign.num_perm,
             lsh_threshold: self.threshold,
             ..Config::default()
         };
