@@ -23,10 +23,12 @@
 //! Timings cover the work from opening the corpus to the result in memory;
 //! writing `--out`, `--vectors` and `--terms` is not timed.
 
+use super::output::Output;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use doppel::lsh::{self, LshParams};
 use doppel::minhash::{self, MinHasher, Signature};
+use doppel::report::Format;
 use doppel::shingle::{self, WordShingler};
 use doppel::text::{self, Analyzer};
 use doppel::tfidf::{self, SparseVec, TfIdfModel, TfIdfOptions};
@@ -194,31 +196,14 @@ fn write_atomic(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "{}: cannot write: directory {} does not exist",
-            path.display(),
-            dir.display()
-        );
-    }
-    let mut temp = tempfile::Builder::new()
-        .prefix(".doppel-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot write here", path.display()))?;
+    let mut out = Output::open(path, Format::Json)?;
     {
-        let mut w = BufWriter::with_capacity(1 << 20, temp.as_file_mut());
+        let mut w = BufWriter::with_capacity(1 << 20, out.writer());
         f(&mut w)
             .and_then(|_| w.flush())
             .with_context(|| format!("{}: write failed", path.display()))?;
     }
-    temp.persist(path)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
+    out.finish()
 }
 
 fn secs(t: Instant) -> f64 {
