@@ -559,6 +559,8 @@ struct Ranked {
     max_weight: Vec<f64>,
     /// Per entry: norm of the entries of its document before it.
     before: Vec<f32>,
+    /// One past the largest rank in any unindexed prefix (0 when none).
+    prefix_end: usize,
 }
 
 /// Bounds on a document's unindexed prefix, read without its entries.
@@ -755,7 +757,14 @@ impl Ranked {
             }
             offsets.push(ranks.len());
         }
+        let prefix_end = prefix
+            .iter()
+            .filter(|p| p.last != NO_PREFIX)
+            .map(|p| p.last as usize + 1)
+            .max()
+            .unwrap_or(0);
         Ranked {
+            prefix_end,
             offsets,
             ranks,
             weights,
@@ -851,10 +860,14 @@ struct PrefixScratch {
     /// Single precision, side by side: half the cache of `f64`; the query
     /// lowers its threshold by the rounding this allows.
     state: Vec<(f32, f32)>,
-    /// Documents met by the current query, candidates or dropped.
+    /// Documents met by the current query, candidates or dropped (its
+    /// first entries; `n` long, so the walk appends without a branch).
     met_list: Vec<DocId>,
-    /// Candidates of the current query (met and not dropped on first meeting).
-    touched: Vec<DocId>,
+    /// The current query's threshold for bounds (see [`query`]), norm and
+    /// L1 norm.
+    t: f64,
+    norm: f64,
+    l1: f64,
     /// `‖a_<j‖` (norm of the entries before position `j`) of the query.
     norm_before: Vec<f64>,
     /// `‖a_<j‖₁`, the same with the L1 norm.
@@ -866,6 +879,10 @@ struct PrefixScratch {
     admits: Vec<bool>,
     /// The query's weights by rank (zero elsewhere).
     dense: Vec<f32>,
+    /// `upto[r]`: how many of the query's entries have rank ≤ `r`, for
+    /// `r` up to the last rank of any unindexed prefix (filled per query
+    /// when it has enough candidates to be worth it).
+    upto: Vec<u32>,
     found: Vec<(DocId, f32)>,
 }
 
@@ -874,13 +891,16 @@ impl PrefixScratch {
         PrefixScratch {
             met: vec![0; n.div_ceil(64)],
             state: vec![(0.0, 0.0); n],
-            met_list: Vec::new(),
-            touched: Vec::new(),
+            met_list: vec![0; n],
+            t: 0.0,
+            norm: 0.0,
+            l1: 0.0,
             norm_before: Vec::new(),
             l1_before: Vec::new(),
             max_before: Vec::new(),
             admits: Vec::new(),
             dense: vec![0.0; n_ranks],
+            upto: Vec::new(),
             found: Vec::new(),
         }
     }
@@ -916,14 +936,8 @@ struct Search<'a> {
 /// and what still reaches `t` is verified with [`cosine`]'s own arithmetic.
 fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
     let Search {
-        vecs,
-        norms,
-        ranked,
-        index,
-        t,
-        threshold,
+        ranked, index, t, ..
     } = *q;
-    s.touched.clear();
     s.found.clear();
     let (rs, ws) = ranked.entries(a);
     let m = rs.len();
@@ -945,6 +959,7 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
         by_max += f64::from(w).abs() * ranked.max_weight[r as usize];
     }
     let norm = sq.sqrt();
+    (s.t, s.norm, s.l1) = (t, norm, l1);
     // admits[j]: some list at position ≤ j could still let in a document
     // never met before (bounded by the list's largest weight and positional
     // norm or the largest weights of a's earlier terms, and by ‖a_≤j‖).
@@ -962,98 +977,140 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
     // Lists that can no longer admit a new document are still walked for the
     // candidates already admitted: their shared entries there are few, and a
     // walk finds them more cheaply than reading each candidate's entries.
+    let state = &mut s.state[..a];
+    let met = &mut s.met[..];
+    let met_list = &mut s.met_list[..];
+    let mut n_met = 0usize;
     for j in (0..m).rev() {
-        let admitting = s.admits[j];
         let (docs, weights, before) = index.list(rs[j]);
         let wa = f64::from(ws[j]);
         let nb = s.norm_before[j];
         let by_max = s.max_before[j];
         // Lists are in document order: stop at `a` rather than search for it.
-        for ((&b, &wb), &pb) in docs.iter().zip(weights).zip(before) {
-            if b as usize >= a {
-                break;
-            }
-            let bi = b as usize;
-            let (word, bit) = (bi / 64, 1u64 << (bi % 64));
-            // What a's entries before `j` can still add: at most x's norm
-            // there times a's, and at most each entry times the largest
-            // weight of its term.
-            let rest = (f64::from(pb) * nb).min(by_max);
-            if s.met[word] & bit == 0 {
-                if !admitting {
-                    continue;
+        if s.admits[j] {
+            for ((&b, &wb), &pb) in docs.iter().zip(weights).zip(before) {
+                let bi = b as usize;
+                if bi >= a {
+                    break;
                 }
-                s.met[word] |= bit;
-                s.met_list.push(b);
-                let score = wa * f64::from(wb);
-                if score + rest < t {
-                    s.state[bi].0 = f32::NEG_INFINITY;
+                let (word, bit) = (bi / 64, 1u64 << (bi % 64));
+                // What a's entries before `j` can still add: at most x's norm
+                // there times a's, and at most each entry times the largest
+                // weight of its term.
+                let rest = (f64::from(pb) * nb).min(by_max);
+                // Without branches on what the walk met: a document met for
+                // the first time starts from 0, one dropped stays at -∞.
+                let seen = met[word] & bit != 0;
+                let acc = if seen { f64::from(state[bi].0) } else { 0.0 };
+                let score = acc + wa * f64::from(wb);
+                let kept = if score + rest < t {
+                    f64::NEG_INFINITY
                 } else {
-                    s.state[bi] = (score as f32, pb);
-                    s.touched.push(b);
-                }
-            } else if s.state[bi].0 > f32::NEG_INFINITY {
-                let score = f64::from(s.state[bi].0) + wa * f64::from(wb);
-                s.state[bi] = if score + rest < t {
-                    (f32::NEG_INFINITY, pb)
-                } else {
-                    (score as f32, pb)
+                    score
                 };
+                state[bi] = (kept as f32, pb);
+                met[word] |= bit;
+                met_list[n_met] = b;
+                n_met += usize::from(!seen);
+            }
+        } else {
+            for ((&b, &wb), &pb) in docs.iter().zip(weights).zip(before) {
+                let bi = b as usize;
+                if bi >= a {
+                    break;
+                }
+                let (word, bit) = (bi / 64, 1u64 << (bi % 64));
+                if met[word] & bit != 0 {
+                    let rest = (f64::from(pb) * nb).min(by_max);
+                    let score = f64::from(state[bi].0) + wa * f64::from(wb);
+                    let kept = if score + rest < t {
+                        f64::NEG_INFINITY
+                    } else {
+                        score
+                    };
+                    state[bi] = (kept as f32, pb);
+                }
             }
         }
     }
     for (&r, &w) in rs.iter().zip(ws) {
         s.dense[r as usize] = w;
     }
-    for &b in &s.touched {
-        let bi = b as usize;
-        let (acc, x_before) = s.state[bi];
-        if acc == f32::NEG_INFINITY {
-            continue;
-        }
-        let (acc, x_before) = (f64::from(acc), f64::from(x_before));
-        // What `acc` lacks is the candidate's unindexed prefix (every shared
-        // entry of its suffix was walked). Bound it by Cauchy–Schwarz and by
-        // the largest weight, against `a`'s entries over the same ranks,
-        // without reading the candidate's entries; then add it exactly.
-        let PrefixSummary {
-            last,
-            l2: x_l2,
-            max: x_max,
-        } = ranked.prefix[bi];
-        if last != NO_PREFIX {
-            let upto = rs.partition_point(|&r| r <= last);
-            let a_l2 = s.norm_before.get(upto).copied().unwrap_or(norm);
-            if acc + x_before * a_l2 < t {
-                continue;
+    // A candidate's prefix is bounded against a's entries up to its last
+    // rank: with many candidates, a table of those positions (one pass over
+    // the ranks any prefix reaches) is cheaper than a search for each.
+    let tabled = ranked.prefix_end > 0
+        && n_met * (usize::BITS - m.leading_zeros()) as usize >= ranked.prefix_end;
+    if tabled {
+        s.upto.clear();
+        let mut p = 0usize;
+        for r in 0..ranked.prefix_end as u32 {
+            while p < m && rs[p] <= r {
+                p += 1;
             }
-            let a_l1 = s.l1_before.get(upto).copied().unwrap_or(l1);
-            let (x_l2, x_max) = (f64::from(x_l2), f64::from(x_max));
-            if acc + (x_l2 * a_l2).min(x_max * a_l1) < t {
-                continue;
-            }
+            s.upto.push(p as u32);
         }
-        let (xr, xw) = ranked.entries(bi);
-        let unindexed = ranked.split[bi] - ranked.offsets[bi];
-        let mut score = acc;
-        for (&r, &w) in xr[..unindexed].iter().zip(&xw[..unindexed]) {
-            score += f64::from(w) * f64::from(s.dense[r as usize]);
-        }
-        if score < t {
-            continue;
-        }
-        let c = cosine_from(dot_f64(&vecs[a], &vecs[bi]), norms[a], norms[bi]);
-        if c > 0.0 && c >= threshold {
-            s.found.push((b, c));
-        }
+    }
+    for i in 0..n_met {
+        let b = s.met_list[i] as usize;
+        s.met[b / 64] = 0;
+        finish(q, a, b, tabled, s);
     }
     for &r in rs {
         s.dense[r as usize] = 0.0;
     }
-    for &b in &s.met_list {
-        s.met[b as usize / 64] = 0;
+}
+
+/// Finish candidate `b` of query `a` (met by its walk): bound its unindexed
+/// prefix, add it, verify; a pair reaching the threshold goes to `s.found`.
+#[inline]
+fn finish(q: &Search<'_>, a: usize, bi: usize, tabled: bool, s: &mut PrefixScratch) {
+    let (acc, x_before) = s.state[bi];
+    if acc == f32::NEG_INFINITY {
+        return;
     }
-    s.met_list.clear();
+    let ranked = q.ranked;
+    let (rs, _) = ranked.entries(a);
+    let t = s.t;
+    let (acc, x_before) = (f64::from(acc), f64::from(x_before));
+    // What `acc` lacks is the candidate's unindexed prefix (every shared
+    // entry of its suffix was walked). Bound it by Cauchy–Schwarz and by
+    // the largest weight, against `a`'s entries over the same ranks,
+    // without reading the candidate's entries; then add it exactly.
+    let PrefixSummary {
+        last,
+        l2: x_l2,
+        max: x_max,
+    } = ranked.prefix[bi];
+    if last != NO_PREFIX {
+        let upto = if tabled {
+            s.upto[last as usize] as usize
+        } else {
+            rs.partition_point(|&r| r <= last)
+        };
+        let a_l2 = s.norm_before.get(upto).copied().unwrap_or(s.norm);
+        if acc + x_before * a_l2 < t {
+            return;
+        }
+        let a_l1 = s.l1_before.get(upto).copied().unwrap_or(s.l1);
+        let (x_l2, x_max) = (f64::from(x_l2), f64::from(x_max));
+        if acc + (x_l2 * a_l2).min(x_max * a_l1) < t {
+            return;
+        }
+    }
+    let (xr, xw) = ranked.entries(bi);
+    let unindexed = ranked.split[bi] - ranked.offsets[bi];
+    let mut score = acc;
+    for (&r, &w) in xr[..unindexed].iter().zip(&xw[..unindexed]) {
+        score += f64::from(w) * f64::from(s.dense[r as usize]);
+    }
+    if score < t {
+        return;
+    }
+    let c = cosine_from(dot_f64(&q.vecs[a], &q.vecs[bi]), q.norms[a], q.norms[bi]);
+    if c > 0.0 && c >= q.threshold {
+        s.found.push((bi as DocId, c));
+    }
 }
 
 /// Offer a neighbour to a list holding the `k` best so far (`k > 0`). The
