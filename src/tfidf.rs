@@ -855,11 +855,9 @@ struct PrefixScratch {
     /// list past documents never met costs little.
     met: Vec<u64>,
     /// Per document met: its accumulated dot product (`-∞` once it cannot
-    /// reach the threshold), and the norm of its entries before the one it
-    /// was last met at (`‖x_<pos‖`, which covers its unindexed prefix).
-    /// Single precision, side by side: half the cache of `f64`; the query
-    /// lowers its threshold by the rounding this allows.
-    state: Vec<(f32, f32)>,
+    /// reach the threshold). Single precision: half the cache of `f64`; the
+    /// query lowers its threshold by the rounding this allows.
+    state: Vec<f32>,
     /// Documents met by the current query, candidates or dropped (its
     /// first entries; `n` long, so the walk appends without a branch).
     met_list: Vec<DocId>,
@@ -890,7 +888,7 @@ impl PrefixScratch {
     fn new(n: usize, n_ranks: usize) -> PrefixScratch {
         PrefixScratch {
             met: vec![0; n.div_ceil(64)],
-            state: vec![(0.0, 0.0); n],
+            state: vec![0.0; n],
             met_list: vec![0; n],
             t: 0.0,
             norm: 0.0,
@@ -1001,14 +999,14 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
                 // Without branches on what the walk met: a document met for
                 // the first time starts from 0, one dropped stays at -∞.
                 let seen = met[word] & bit != 0;
-                let acc = if seen { f64::from(state[bi].0) } else { 0.0 };
+                let acc = if seen { f64::from(state[bi]) } else { 0.0 };
                 let score = acc + wa * f64::from(wb);
                 let kept = if score + rest < t {
                     f64::NEG_INFINITY
                 } else {
                     score
                 };
-                state[bi] = (kept as f32, pb);
+                state[bi] = kept as f32;
                 met[word] |= bit;
                 met_list[n_met] = b;
                 n_met += usize::from(!seen);
@@ -1022,13 +1020,13 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
                 let (word, bit) = (bi / 64, 1u64 << (bi % 64));
                 if met[word] & bit != 0 {
                     let rest = (f64::from(pb) * nb).min(by_max);
-                    let score = f64::from(state[bi].0) + wa * f64::from(wb);
+                    let score = f64::from(state[bi]) + wa * f64::from(wb);
                     let kept = if score + rest < t {
                         f64::NEG_INFINITY
                     } else {
                         score
                     };
-                    state[bi] = (kept as f32, pb);
+                    state[bi] = kept as f32;
                 }
             }
         }
@@ -1065,14 +1063,14 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
 /// prefix, add it, verify; a pair reaching the threshold goes to `s.found`.
 #[inline]
 fn finish(q: &Search<'_>, a: usize, bi: usize, tabled: bool, s: &mut PrefixScratch) {
-    let (acc, x_before) = s.state[bi];
+    let acc = s.state[bi];
     if acc == f32::NEG_INFINITY {
         return;
     }
     let ranked = q.ranked;
     let (rs, _) = ranked.entries(a);
     let t = s.t;
-    let (acc, x_before) = (f64::from(acc), f64::from(x_before));
+    let acc = f64::from(acc);
     // What `acc` lacks is the candidate's unindexed prefix (every shared
     // entry of its suffix was walked). Bound it by Cauchy–Schwarz and by
     // the largest weight, against `a`'s entries over the same ranks,
@@ -1089,9 +1087,6 @@ fn finish(q: &Search<'_>, a: usize, bi: usize, tabled: bool, s: &mut PrefixScrat
             rs.partition_point(|&r| r <= last)
         };
         let a_l2 = s.norm_before.get(upto).copied().unwrap_or(s.norm);
-        if acc + x_before * a_l2 < t {
-            return;
-        }
         let a_l1 = s.l1_before.get(upto).copied().unwrap_or(s.l1);
         let (x_l2, x_max) = (f64::from(x_l2), f64::from(x_max));
         if acc + (x_l2 * a_l2).min(x_max * a_l1) < t {
