@@ -855,8 +855,9 @@ struct PrefixScratch {
     /// list past documents never met costs little.
     met: Vec<u64>,
     /// Per document met: its accumulated dot product (`-∞` once it cannot
-    /// reach the threshold). Single precision: half the cache of `f64`; the
-    /// query lowers its threshold by the rounding this allows.
+    /// reach the threshold); 0 for every other document. Single precision:
+    /// half the cache of `f64`; the query lowers its threshold by the
+    /// rounding this allows.
     state: Vec<f32>,
     /// Documents met by the current query, candidates or dropped (its
     /// first entries; `n` long, so the walk appends without a branch).
@@ -921,14 +922,15 @@ struct Search<'a> {
 /// into `s.found`. `t` is the threshold lowered by [`BOUND_SLACK`].
 ///
 /// Walks `a`'s entries from the rarest term down, each through the postings
-/// of documents before `a`. A document `x` met for the first time at
-/// position `j` shares no rarer entry with `a` (those of `x` are all indexed
-/// and were walked), so `dot ≤ x_j·a_j + ‖x_<pos‖·‖a_<j‖`; if that is below
-/// `t`, `x` is dropped for good. Once no list still to walk could admit a
-/// new document (by its largest weight and positional norm, or by `‖a_≤j‖`),
-/// lists are walked only for the candidates already admitted. Met again, a
-/// candidate is dropped by the same bound with its accumulated score. At the
-/// end a candidate's score covers every shared entry of its indexed suffix;
+/// of documents before `a`, adding to the score of every document met. A
+/// document `x` met for the first time at position `j` shares no rarer entry
+/// with `a` (those of `x` are all indexed and were walked), so
+/// `dot ≤ x_j·a_j + ‖x_<pos‖·‖a_<j‖`. Once no list still to walk could admit
+/// a new document by that bound (by the list's largest weight and
+/// positional norm, or by `‖a_≤j‖`), lists are walked only for the
+/// documents already met, and one whose score plus the same bound falls
+/// below `t` is dropped. At the end a candidate's score covers every shared
+/// entry of its indexed suffix;
 /// its unindexed prefix is bounded against `a`'s entries over the same ranks
 /// (Cauchy–Schwarz, and largest weight times L1 norm), then added exactly,
 /// and what still reaches `t` is verified with [`cosine`]'s own arithmetic.
@@ -972,9 +974,13 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
         any |= by_list.min(by_norm) >= t;
         s.admits.push(any);
     }
-    // Lists that can no longer admit a new document are still walked for the
-    // candidates already admitted: their shared entries there are few, and a
-    // walk finds them more cheaply than reading each candidate's entries.
+    // While lists can admit, every document met is scored with no bound
+    // (bounding each one costs more in the walk than finishing it costs
+    // at the end: the prefix bound there is far tighter). Lists that can no
+    // longer admit a new document are still walked for the documents
+    // already met: their shared entries there are few, and a walk finds them
+    // more cheaply than reading each candidate's entries. Scores start at 0
+    // (`finish` resets them).
     let state = &mut s.state[..a];
     let met = &mut s.met[..];
     let met_list = &mut s.met_list[..];
@@ -986,27 +992,14 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
         let by_max = s.max_before[j];
         // Lists are in document order: stop at `a` rather than search for it.
         if s.admits[j] {
-            for ((&b, &wb), &pb) in docs.iter().zip(weights).zip(before) {
+            for (&b, &wb) in docs.iter().zip(weights) {
                 let bi = b as usize;
                 if bi >= a {
                     break;
                 }
                 let (word, bit) = (bi / 64, 1u64 << (bi % 64));
-                // What a's entries before `j` can still add: at most x's norm
-                // there times a's, and at most each entry times the largest
-                // weight of its term.
-                let rest = (f64::from(pb) * nb).min(by_max);
-                // Without branches on what the walk met: a document met for
-                // the first time starts from 0, one dropped stays at -∞.
                 let seen = met[word] & bit != 0;
-                let acc = if seen { f64::from(state[bi]) } else { 0.0 };
-                let score = acc + wa * f64::from(wb);
-                let kept = if score + rest < t {
-                    f64::NEG_INFINITY
-                } else {
-                    score
-                };
-                state[bi] = kept as f32;
+                state[bi] = (f64::from(state[bi]) + wa * f64::from(wb)) as f32;
                 met[word] |= bit;
                 met_list[n_met] = b;
                 n_met += usize::from(!seen);
@@ -1059,11 +1052,13 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
     }
 }
 
-/// Finish candidate `b` of query `a` (met by its walk): bound its unindexed
-/// prefix, add it, verify; a pair reaching the threshold goes to `s.found`.
+/// Finish document `bi` met by the walk of query `a` (and reset its score):
+/// bound its unindexed prefix, add it, verify; a pair reaching the threshold
+/// goes to `s.found`.
 #[inline]
 fn finish(q: &Search<'_>, a: usize, bi: usize, tabled: bool, s: &mut PrefixScratch) {
-    let acc = s.state[bi];
+    // (Read and reset for the next query.)
+    let acc = std::mem::take(&mut s.state[bi]);
     if acc == f32::NEG_INFINITY {
         return;
     }
@@ -1162,14 +1157,13 @@ fn offer(list: &mut Vec<(DocId, f32)>, k: usize, item: (DocId, f32)) {
 ///    own terms from the rarest, through the documents before it,
 ///    accumulating partial dot products in a dense per-task accumulator
 ///    (`O(n)` memory per task, never `n × n`; a bitset of the documents met
-///    small enough to stay in cache). L2AP's positional bound
-///    (`x_j·a_j + ‖x_<j‖·‖a_<j‖`), and AllPairs' bound of the query's earlier
-///    entries times the largest weight of their terms, keep a document met
-///    for the first time out of the candidates, and drop one met again, when
-///    it cannot reach `t`; once no remaining list could admit a new
-///    document, lists are walked only to complete the candidates already
-///    admitted. Scores are kept in `f32`; every bound's threshold is lowered
-///    by the rounding that allows.
+///    small enough to stay in cache). Once L2AP's positional bound
+///    (`x_j·a_j + ‖x_<j‖·‖a_<j‖`), or AllPairs' bound of the query's earlier
+///    entries times the largest weight of their terms, shows that no
+///    remaining list can admit a document not met yet, lists are walked only
+///    to complete the documents already met, and the same bounds drop those
+///    that cannot reach `t`. Scores are kept in `f32`; every bound's
+///    threshold is lowered by the rounding that allows.
 /// 4. Each surviving candidate's unindexed prefix is bounded, then added
 ///    exactly; what reaches `t` is verified with the exact merge-join
 ///    cosine.
