@@ -149,7 +149,13 @@ def markdown(data):
         close = agree["within_1e-6"] == agree["common"] or (
             de is not None and se is not None and de <= 1e-6 and agree["max_cosine_diff"] <= de + se + 1e-9)
         same = agree["only_doppel"] == 0 and agree["only_sdtopn"] == 0 and close
-        L.append(f"| TF-IDF top-10 ≥ 0.3, {human(n)} docs: sparse_dot_topn ÷ doppel, same vectors, 2 threads | ≥ 5× | {fmt_ratio(r)} | {yes(r is not None and r >= 5)} |")
+        # The issue sets the fivefold lead on the 100k corpus; other sizes
+        # are shown for the trend.
+        if n == 100000:
+            target, met = "≥ 5×", yes(r is not None and r >= 5)
+        else:
+            target, met = "– (set at 100k)", "–"
+        L.append(f"| TF-IDF top-10 ≥ 0.3, {human(n)} docs: sparse_dot_topn ÷ doppel, same vectors, 2 threads | {target} | {fmt_ratio(r)} | {met} |")
         L.append(f"| TF-IDF, {human(n)} docs: same neighbours, cosines equal to 1e-6 | all | {agree['common']} common, {agree['only_doppel']} only doppel, {agree['only_sdtopn']} only sparse_dot_topn; max cosine difference {fmt_e(agree['max_cosine_diff'])} (against float64 cosines of the same vectors: doppel {fmt_e(agree.get('max_doppel_error_vs_float64'))}, sparse_dot_topn {fmt_e(agree.get('max_sdtopn_error_vs_float64'))}) | {yes(same)} |")
     big = max(sizes)
     scan = "doppel scan --minhash-only"
