@@ -980,7 +980,9 @@ fn query(q: &Search<'_>, a: usize, s: &mut PrefixScratch) {
     // longer admit a new document are still walked for the documents
     // already met: their shared entries there are few, and a walk finds them
     // more cheaply than reading each candidate's entries. Scores start at 0
-    // (`finish` resets them).
+    // (`finish` resets them). `admits` is cumulative (true from some
+    // position up) and the walk goes down, so every admitting list is
+    // walked before any document can be dropped.
     let state = &mut s.state[..a];
     let met = &mut s.met[..];
     let met_list = &mut s.met_list[..];
