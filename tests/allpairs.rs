@@ -17,7 +17,18 @@ fn prefix_filtering_gives_the_pairs_of_the_full_product_on_5000_documents() {
         })
         .collect();
     let (_, vecs) = TfIdfModel::fit_transform(&terms, TfIdfOptions::default());
-    for (threshold, k) in [(0.3, 10), (0.5, 0), (0.2, 3)] {
+    // Thresholds at the cosines of actual pairs (a pair exactly at the
+    // threshold must be kept): where the bounds are tight enough that a
+    // slightly unsound one would lose pairs.
+    let mut cosines: Vec<f32> = tfidf::top_k_pairs_unpruned(&vecs, 0.1, 0)
+        .iter()
+        .map(|p| p.cosine)
+        .collect();
+    cosines.sort_by(f32::total_cmp);
+    assert!(cosines.len() > 100, "{} pairs above 0.1", cosines.len());
+    let at = |q: f64| cosines[((cosines.len() - 1) as f64 * q) as usize];
+    let at_pairs = [(at(0.2), 0), (at(0.6), 0), (at(0.9), 2)];
+    for (threshold, k) in [(0.3, 10), (0.5, 0), (0.2, 3)].into_iter().chain(at_pairs) {
         let fast = tfidf::top_k_pairs(&vecs, threshold, k);
         let full = tfidf::top_k_pairs_unpruned(&vecs, threshold, k);
         assert!(
