@@ -574,6 +574,22 @@ struct PrefixSummary {
     max: f32,
 }
 
+impl PrefixSummary {
+    /// The summary of a prefix: its (rank, weight) entries in rank order.
+    fn of(prefix: &[(u32, f32)]) -> PrefixSummary {
+        let (mut sq, mut max) = (0.0f64, 0.0f32);
+        for &(_, w) in prefix {
+            sq += f64::from(w) * f64::from(w);
+            max = max.max(w.abs());
+        }
+        PrefixSummary {
+            last: prefix.last().map_or(NO_PREFIX, |&(r, _)| r),
+            l2: (sq.sqrt() * (1.0 + 1e-6)) as f32,
+            max,
+        }
+    }
+}
+
 /// Map from term ids to dense slots `0..len`.
 enum Slots {
     /// Term ids are dense enough to index directly.
@@ -724,36 +740,13 @@ impl Ranked {
         let mut before = Vec::with_capacity(total);
         for (e, s) in per_doc {
             split.push(ranks.len() + s);
-            let (mut sq, mut max) = (0.0f64, 0.0f32);
-            for (i, (r, w)) in e.into_iter().enumerate() {
-                if i == s {
-                    prefix.push(PrefixSummary {
-                        last: if s == 0 {
-                            NO_PREFIX
-                        } else {
-                            ranks[ranks.len() - 1]
-                        },
-                        l2: (sq.sqrt() * (1.0 + 1e-6)) as f32,
-                        max,
-                    });
-                }
+            prefix.push(PrefixSummary::of(&e[..s]));
+            let mut sq = 0.0f64;
+            for (r, w) in e {
                 ranks.push(r);
                 weights.push(w);
                 before.push(sq.sqrt() as f32);
                 sq += f64::from(w) * f64::from(w);
-                max = max.max(w.abs());
-            }
-            if prefix.len() < split.len() {
-                // The whole vector is the prefix (or it is empty).
-                prefix.push(PrefixSummary {
-                    last: if s == 0 {
-                        NO_PREFIX
-                    } else {
-                        ranks[ranks.len() - 1]
-                    },
-                    l2: (sq.sqrt() * (1.0 + 1e-6)) as f32,
-                    max,
-                });
             }
             offsets.push(ranks.len());
         }
