@@ -854,36 +854,10 @@ impl Growing {
                 self.equal += 1;
             }
         }
-        let (fresh, added) = new_trigrams(a, self.a.clone(), old_a);
-        if fresh {
-            self.tri_a = added.into_iter().collect();
-            self.common = self
-                .tri_a
-                .iter()
-                .filter(|h| self.tri_b.contains(*h))
-                .count();
-        } else {
-            for h in added {
-                if self.tri_a.insert(h) && self.tri_b.contains(&h) {
-                    self.common += 1;
-                }
-            }
-        }
-        let (fresh, added) = new_trigrams(b, self.b.clone(), old_b);
-        if fresh {
-            self.tri_b = added.into_iter().collect();
-            self.common = self
-                .tri_b
-                .iter()
-                .filter(|h| self.tri_a.contains(*h))
-                .count();
-        } else {
-            for h in added {
-                if self.tri_b.insert(h) && self.tri_a.contains(&h) {
-                    self.common += 1;
-                }
-            }
-        }
+        let added = new_trigrams(a, self.a.clone(), old_a);
+        add_trigrams(&mut self.tri_a, &self.tri_b, &mut self.common, added);
+        let added = new_trigrams(b, self.b.clone(), old_b);
+        add_trigrams(&mut self.tri_b, &self.tri_a, &mut self.common, added);
     }
 
     fn verbatim(&self) -> bool {
@@ -899,6 +873,27 @@ impl Growing {
             return 0.0;
         }
         2.0 * self.common as f64 / (self.tri_a.len() + self.tri_b.len()) as f64
+    }
+}
+
+/// Add one side's new trigrams (from [`new_trigrams`]: whether they replace
+/// the side's set, and the trigrams) to `mine`, keeping `common`, the size of
+/// its intersection with `theirs`, up to date.
+fn add_trigrams(
+    mine: &mut ahash::AHashSet<u64>,
+    theirs: &ahash::AHashSet<u64>,
+    common: &mut usize,
+    (fresh, added): (bool, Vec<u64>),
+) {
+    if fresh {
+        *mine = added.into_iter().collect();
+        *common = mine.iter().filter(|h| theirs.contains(*h)).count();
+    } else {
+        for h in added {
+            if mine.insert(h) && theirs.contains(&h) {
+                *common += 1;
+            }
+        }
     }
 }
 
