@@ -259,18 +259,13 @@ fn load_file(
             _ => {}
         }
     }
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(source) => {
-            return fail(
-                out,
-                opts,
-                Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                },
-            );
-        }
+        Err(source) => return fail(out, opts, io(source)),
     };
     if opts.jsonl {
         return read_jsonl(path, std::io::BufReader::new(file), opts, out, seen);
@@ -280,16 +275,7 @@ fn load_file(
     let bytes = match read_whole(file, opts.max_doc_bytes) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return out.warn(opts, too_large(path, opts.max_doc_bytes)),
-        Err(source) => {
-            return fail(
-                out,
-                opts,
-                Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                },
-            );
-        }
+        Err(source) => return fail(out, opts, io(source)),
     };
     if let Some(text) = check_text(path, bytes, opts, out)? {
         push(out, seen, opts, id, Source::File(path.to_path_buf()), text)?;
