@@ -224,19 +224,25 @@ struct Marked<'a> {
 /// Word-diff the two excerpts of a passage (over normalised words, so case
 /// and typographic quotes do not count as changes).
 fn diff_passage(p: &PassageReport) -> (Marked<'_>, Marked<'_>) {
-    let ta = tokenize(&p.a.text);
-    let tb = tokenize(&p.b.text);
+    diff_texts(&p.a.text, &p.b.text)
+}
+
+/// Word-diff two texts: each with its tokens and which of them the other
+/// shares.
+fn diff_texts<'a>(a: &'a str, b: &'a str) -> (Marked<'a>, Marked<'a>) {
+    let ta = tokenize(a);
+    let tb = tokenize(b);
     let na: Vec<&str> = ta.iter().map(|t| t.norm.as_str()).collect();
     let nb: Vec<&str> = tb.iter().map(|t| t.norm.as_str()).collect();
     let (ka, kb) = word_diff(&na, &nb);
     (
         Marked {
-            text: &p.a.text,
+            text: a,
             tokens: ta,
             kept: ka,
         },
         Marked {
-            text: &p.b.text,
+            text: b,
             tokens: tb,
             kept: kb,
         },
@@ -988,32 +994,11 @@ mod tests {
         );
     }
 
-    fn marked(text: &str, other: &str) -> (Vec<Token>, Vec<bool>, Vec<Token>, Vec<bool>) {
-        let ta = tokenize(text);
-        let tb = tokenize(other);
-        let na: Vec<&str> = ta.iter().map(|t| t.norm.as_str()).collect();
-        let nb: Vec<&str> = tb.iter().map(|t| t.norm.as_str()).collect();
-        let (ka, kb) = word_diff(&na, &nb);
-        (ta, ka, tb, kb)
-    }
-
     #[test]
     fn unified_diff_shows_substitution_in_place() {
         let a_text = "World War I shows what happens if deterrence is decoupled from assurance.";
         let b_text = "World War I shows what happens if discouragement purposes is decoupled from assurance.";
-        let (ta, ka, tb, kb) = marked(a_text, b_text);
-        let (a, b) = (
-            Marked {
-                text: a_text,
-                tokens: ta,
-                kept: ka,
-            },
-            Marked {
-                text: b_text,
-                tokens: tb,
-                kept: kb,
-            },
-        );
+        let (a, b) = diff_texts(a_text, b_text);
         let mut u = String::new();
         render_unified(&a, &b, &mut u);
         assert_eq!(
@@ -1036,19 +1021,7 @@ mod tests {
     fn unified_diff_keeps_every_word_of_both_sides() {
         let a_text = "One two three, four five. Six!";
         let b_text = "Zero one three four <five> seven six";
-        let (ta, ka, tb, kb) = marked(a_text, b_text);
-        let (a, b) = (
-            Marked {
-                text: a_text,
-                tokens: ta,
-                kept: ka,
-            },
-            Marked {
-                text: b_text,
-                tokens: tb,
-                kept: kb,
-            },
-        );
+        let (a, b) = diff_texts(a_text, b_text);
         let mut u = String::new();
         render_unified(&a, &b, &mut u);
         // Dropped words appear struck through, B's words all appear.
