@@ -17,7 +17,7 @@ use assert_cmd::Command;
 use doppel::DocId;
 use doppel::batch::{self, BatchOptions};
 use doppel::config::Config;
-use doppel::corpus::{Document, LoadOptions};
+use doppel::corpus::LoadOptions;
 use doppel::pipeline;
 use doppel::score::Verdict;
 use doppel::text::Analysed;
@@ -200,12 +200,7 @@ fn streamed_scan_equals_in_memory_scan_and_finds_the_planted_pairs() {
     let d = tempfile::tempdir().unwrap();
     let path = write_jsonl(d.path(), &planted.texts);
     let cfg = Config::default();
-    let docs: Vec<Document> = planted
-        .texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Document::new(format!("d{i}"), t.clone()))
-        .collect();
+    let docs = planted.documents();
     let memory = pipeline::scan_minhash(&docs, &cfg);
     let key = |p: &pipeline::PairResult| (p.a, p.b, p.verdict, p.scores);
     let want: Vec<_> = memory.pairs.iter().map(key).collect();
@@ -282,12 +277,7 @@ fn minhash_mode_agrees_with_the_full_scan_on_its_pairs() {
     // Jaccard, so every pair MinHash mode flags it flags the same way.
     let planted = corpus::planted(5, 400, 120, 200, 0.2, &[0.01, 0.05, 0.1]);
     let cfg = Config::default();
-    let docs: Vec<Document> = planted
-        .texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Document::new(format!("d{i}"), t.clone()))
-        .collect();
+    let docs = planted.documents();
     let minhash = pipeline::scan_minhash(&docs, &cfg);
     let full = pipeline::scan(&docs, &cfg);
     let full: BTreeMap<(DocId, DocId), (Verdict, f64)> = full

@@ -139,6 +139,17 @@ pub struct Planted {
     pub clusters: Vec<Vec<usize>>,
 }
 
+impl Planted {
+    /// The texts as documents, document `i` with id `d{i}`.
+    pub fn documents(&self) -> Vec<doppel::corpus::Document> {
+        self.texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| doppel::corpus::Document::new(format!("d{i}"), t.clone()))
+            .collect()
+    }
+}
+
 /// Documents generated one at a time (a million need not fit in memory):
 /// an original's words are drawn from its own seed, so a copy regenerates
 /// them instead of keeping them.
