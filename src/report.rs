@@ -203,33 +203,11 @@ impl Report {
         let pairs = reported
             .into_iter()
             .map(|p| {
-                let (pa, pb) = (&positions[p.a as usize], &positions[p.b as usize]);
-                PairReport {
-                    a: docs[p.a as usize].id.clone(),
-                    b: docs[p.b as usize].id.clone(),
-                    verdict: p.verdict,
-                    scores: p.scores,
-                    coverage: Coverage {
-                        a: p.alignment.coverage_a,
-                        b: p.alignment.coverage_b,
-                    },
-                    passages: p
-                        .alignment
-                        .passages
-                        .iter()
-                        .map(|s| PassageReport {
-                            a: pa.excerpt(s.a),
-                            b: pb.excerpt(s.b),
-                            score: s.score,
-                            kind: s.kind,
-                        })
-                        .collect(),
-                    sentence_map: p
-                        .alignment
-                        .similarity
-                        .as_ref()
-                        .map(|m| crate::html::SentenceMap::new(m, &p.alignment.passages)),
-                }
+                pair_report(
+                    (&docs[p.a as usize], &positions[p.a as usize]),
+                    (&docs[p.b as usize], &positions[p.b as usize]),
+                    p,
+                )
             })
             .collect();
         Report {
@@ -243,6 +221,52 @@ impl Report {
     /// Number of flagged pairs.
     pub fn flagged(&self) -> usize {
         self.pairs.iter().filter(|p| p.verdict.is_flagged()).count()
+    }
+}
+
+impl PairReport {
+    /// The report of one pair of documents, `a` and `b` being the
+    /// documents the pair's ids stand for (for runs that report pairs one
+    /// at a time, such as `compare --pairs`).
+    pub fn new(a: &Document, b: &Document, pair: &PairResult) -> PairReport {
+        pair_report(
+            (a, &Positions::new(&a.text)),
+            (b, &Positions::new(&b.text)),
+            pair,
+        )
+    }
+}
+
+fn pair_report(
+    (da, pa): (&Document, &Positions<'_>),
+    (db, pb): (&Document, &Positions<'_>),
+    p: &PairResult,
+) -> PairReport {
+    PairReport {
+        a: da.id.clone(),
+        b: db.id.clone(),
+        verdict: p.verdict,
+        scores: p.scores,
+        coverage: Coverage {
+            a: p.alignment.coverage_a,
+            b: p.alignment.coverage_b,
+        },
+        passages: p
+            .alignment
+            .passages
+            .iter()
+            .map(|s| PassageReport {
+                a: pa.excerpt(s.a),
+                b: pb.excerpt(s.b),
+                score: s.score,
+                kind: s.kind,
+            })
+            .collect(),
+        sentence_map: p
+            .alignment
+            .similarity
+            .as_ref()
+            .map(|m| crate::html::SentenceMap::new(m, &p.alignment.passages)),
     }
 }
 
