@@ -31,20 +31,14 @@ pub struct Config {
     pub align: AlignConfig,
 }
 
-/// Thresholds that turn scores into a verdict.
+/// Thresholds that turn scores into a verdict (below them, the passages
+/// decide: see [`crate::score::verdict`]).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct VerdictConfig {
     /// Exact shingle Jaccard at or above which a pair is a duplicate.
     pub duplicate: f64,
     /// Exact shingle Jaccard at or above which a pair is a near-duplicate.
     pub near_duplicate: f64,
-    /// Share of either document covered by passages at or above which a
-    /// pair is derivative.
-    pub coverage: f64,
-    /// Words copied verbatim or near-verbatim in one passage that make a
-    /// pair derivative whatever its coverage (a quoted passage in a long
-    /// text).
-    pub copied_words: usize,
 }
 
 impl Default for VerdictConfig {
@@ -52,8 +46,6 @@ impl Default for VerdictConfig {
         VerdictConfig {
             duplicate: 0.9,
             near_duplicate: 0.5,
-            coverage: 0.3,
-            copied_words: 50,
         }
     }
 }
@@ -90,7 +82,11 @@ impl Config {
         unit("--cosine-threshold", self.cosine_threshold as f64)?;
         unit("--duplicate", self.verdict.duplicate)?;
         unit("--near-duplicate", self.verdict.near_duplicate)?;
-        unit("--min-coverage", self.verdict.coverage)?;
+        if self.align.min_passage_words == 0 {
+            return Err(Error::Config(
+                "--min-passage-words must be at least 1".into(),
+            ));
+        }
         unit("--seed-threshold", self.align.seed_threshold as f64)?;
         if self.lsh_threshold == 0.0 {
             return Err(Error::Config("--lsh-threshold must be above 0".into()));

@@ -303,15 +303,7 @@ pub(crate) fn compare_features(
         }
     }
     let alignment = align::align(side(text_a, fa), side(text_b, fb), &cfg.align);
-    let copied: Vec<usize> = alignment
-        .passages
-        .iter()
-        .map(|p| {
-            let s = &fb.analysed.sentences;
-            s[p.b_sentences.end - 1].tokens.end - s[p.b_sentences.start].tokens.start
-        })
-        .collect();
-    let verdict = score::verdict(&scores, &alignment, &copied, &cfg.verdict);
+    let verdict = score::verdict(&scores, &alignment, &cfg.verdict);
     PairResult {
         a: 0,
         b: 1,

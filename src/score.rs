@@ -4,7 +4,7 @@
 //! and later their [`Alignment`]. Output is a [`PairScores`] (estimated and
 //! exact Jaccard, containment both ways, cosine) and a [`Verdict`].
 
-use crate::align::{Alignment, PassageKind};
+use crate::align::Alignment;
 use crate::config::VerdictConfig;
 use crate::minhash::{self, Signature};
 use crate::tfidf::{self, SparseVec};
@@ -78,33 +78,21 @@ impl Verdict {
 /// Decide a pair's verdict from its scores and alignment.
 ///
 /// Shingle Jaccard decides between duplicates and near-duplicates; below
-/// that, the passages decide: a pair is derivative when they cover enough of
-/// either document, or when one passage copies enough words (near-)verbatim.
-pub fn verdict(
-    scores: &PairScores,
-    alignment: &Alignment,
-    copied_words: &[usize],
-    cfg: &VerdictConfig,
-) -> Verdict {
+/// that, a pair is derivative when it shares a passage: every passage the
+/// alignment keeps is substantial — at least
+/// [`AlignConfig::min_passage_words`](crate::align::AlignConfig) words on
+/// each side, its two sides alike as wholes — whatever the documents'
+/// lengths. Coverage is reported beside it and decides nothing: a
+/// paragraph rewritten into a long article covers little of it.
+pub fn verdict(scores: &PairScores, alignment: &Alignment, cfg: &VerdictConfig) -> Verdict {
     if scores.jaccard >= cfg.duplicate {
-        return Verdict::Duplicate;
-    }
-    if scores.jaccard >= cfg.near_duplicate {
-        return Verdict::NearDuplicate;
-    }
-    if alignment.passages.is_empty() {
-        return Verdict::Unrelated;
-    }
-    let covered = alignment.coverage_a.max(alignment.coverage_b);
-    let copied = alignment
-        .passages
-        .iter()
-        .zip(copied_words)
-        .any(|(p, &w)| p.kind != PassageKind::Paraphrase && w >= cfg.copied_words);
-    if covered >= cfg.coverage || copied {
-        Verdict::Derivative
-    } else {
+        Verdict::Duplicate
+    } else if scores.jaccard >= cfg.near_duplicate {
+        Verdict::NearDuplicate
+    } else if alignment.passages.is_empty() {
         Verdict::Unrelated
+    } else {
+        Verdict::Derivative
     }
 }
 
@@ -112,7 +100,7 @@ pub fn verdict(
 mod tests {
     use super::*;
     use crate::Span;
-    use crate::align::Passage;
+    use crate::align::{Passage, PassageKind};
 
     fn alignment(cov: f64, kind: PassageKind) -> Alignment {
         Alignment {
@@ -138,15 +126,13 @@ mod tests {
             ..PairScores::default()
         };
         let none = Alignment::default();
-        assert_eq!(verdict(&s(0.95), &none, &[], &cfg), Verdict::Duplicate);
-        assert_eq!(verdict(&s(0.6), &none, &[], &cfg), Verdict::NearDuplicate);
-        assert_eq!(verdict(&s(0.05), &none, &[], &cfg), Verdict::Unrelated);
-        let para = alignment(0.6, PassageKind::Paraphrase);
-        assert_eq!(verdict(&s(0.05), &para, &[10], &cfg), Verdict::Derivative);
-        let small = alignment(0.1, PassageKind::Paraphrase);
-        assert_eq!(verdict(&s(0.05), &small, &[80], &cfg), Verdict::Unrelated);
-        let quoted = alignment(0.1, PassageKind::Verbatim);
-        assert_eq!(verdict(&s(0.05), &quoted, &[80], &cfg), Verdict::Derivative);
-        assert_eq!(verdict(&s(0.05), &quoted, &[20], &cfg), Verdict::Unrelated);
+        assert_eq!(verdict(&s(0.95), &none, &cfg), Verdict::Duplicate);
+        assert_eq!(verdict(&s(0.6), &none, &cfg), Verdict::NearDuplicate);
+        assert_eq!(verdict(&s(0.05), &none, &cfg), Verdict::Unrelated);
+        // One passage is enough, however little of the documents it covers.
+        for kind in [PassageKind::Paraphrase, PassageKind::Verbatim] {
+            let small = alignment(0.02, kind);
+            assert_eq!(verdict(&s(0.05), &small, &cfg), Verdict::Derivative);
+        }
     }
 }

@@ -377,8 +377,9 @@ fn wrap_width(text: &str) -> Option<usize> {
 
 /// Split `text` into sentences. `tokens` must be `tokenize(text)`.
 ///
-/// A sentence ends at a blank line; at a single line break unless the text
-/// is hard-wrapped (then only before a short line or after one); and at
+/// A sentence ends at a blank line; at a single line break followed by
+/// anything but a lower-case letter, and in hard-wrapped text only before
+/// a short line or after one; and at
 /// `.`, `!`, `?` or `…` (with any closing quotes or brackets) followed by
 /// white space and an upper-case letter, a digit or an opening quote —
 /// except after a known abbreviation ("Mr.", "etc.") or a single letter
@@ -416,7 +417,10 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
                 let next_upper = next.is_some_and(|c| !c.is_lowercase());
                 next_upper && short
             } else {
-                true
+                // A line that goes on in lower case continues its
+                // sentence: text broken at arbitrary places (by a copy,
+                // an extraction or an editor) stays whole.
+                next.is_some_and(|c| !c.is_lowercase())
             };
             if cut {
                 cuts.push(pos);

@@ -246,13 +246,13 @@ fn scan_seeds_json_flags_exactly_the_derivative_pair_with_true_offsets() {
     assert_eq!(pair["verdict"], "derivative");
     let passages = pair["passages"].as_array().unwrap();
     assert!(
-        passages.len() >= 5,
-        "a spun rewrite aligns in many passages, got {}",
+        !passages.is_empty() && passages.len() <= 3,
+        "a rewrite of the whole article is one passage or a few, got {}",
         passages.len()
     );
     // A rewrite covers most of both texts, yet shares few exact shingles.
-    assert!(unit(&pair["coverage"]["a"], "coverage a") >= 0.3);
-    assert!(unit(&pair["coverage"]["b"], "coverage b") >= 0.3);
+    assert!(unit(&pair["coverage"]["a"], "coverage a") >= 0.6);
+    assert!(unit(&pair["coverage"]["b"], "coverage b") >= 0.6);
     assert!(unit(&pair["scores"]["jaccard"], "jaccard") < 0.5);
     check_report(&report, seed_text);
 }
@@ -1008,10 +1008,13 @@ fn help_shows_subcommands_and_defaults() {
             ("--num-perm", "[default: 128]"),
             ("--shingle-size", "[default: 5]"),
             ("--lsh-threshold", "[default: 0.5]"),
-            ("--min-coverage", "[default: 0.3]"),
+            ("--min-passage-words", "[default: 25]"),
             ("--duplicate", "[default: 0.9]"),
-            ("--format", "[default: text]"),
-        ] {
+        ]
+        .into_iter()
+        // compare's format depends on --pairs (text, or jsonl).
+        .chain((sub == "scan").then_some(("--format", "[default: text]")))
+        {
             let at = h
                 .find(&format!("{flag} "))
                 .unwrap_or_else(|| panic!("{sub} --help lacks {flag}:\n{h}"));
@@ -1037,7 +1040,10 @@ fn invalid_settings_exit_2_naming_the_flag() {
         ),
         (vec!["--lsh-threshold", "0"], vec!["--lsh-threshold"]),
         (vec!["--cosine-threshold=-0.1"], vec!["--cosine-threshold"]),
-        (vec!["--min-coverage", "2"], vec!["--min-coverage"]),
+        (
+            vec!["--min-passage-words", "0"],
+            vec!["--min-passage-words"],
+        ),
         (vec!["--num-perm", "0"], vec!["--num-perm"]),
         (vec!["--shingle-size", "0"], vec!["--shingle-size"]),
         (
@@ -1095,8 +1101,15 @@ fn colour_only_when_asked_for() {
 
 #[test]
 fn thresholds_change_the_verdicts() {
-    // Demanding more coverage than the rewrite has unflags it.
-    let r = run(&["scan", "seeds/", "--min-coverage", "1", "--format", "json"]);
+    // Demanding longer passages than the whole rewrite unflags it.
+    let r = run(&[
+        "scan",
+        "seeds/",
+        "--min-passage-words",
+        "5000",
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code, 1, "stderr:\n{}", r.stderr);
     assert!(pairs(&r.json()).is_empty());
 }

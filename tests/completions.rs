@@ -78,7 +78,8 @@ fn man_page_covers_every_subcommand_and_flag() {
         r"\-\-format",
         r"\-\-output",
         r"\-\-lsh\-threshold",
-        r"\-\-min\-coverage",
+        r"\-\-min\-passage\-words",
+        r"\-\-pairs",
         r"\-\-all",
     ] {
         assert!(page.contains(flag), "{flag} missing");

@@ -252,7 +252,7 @@ fn check_finds_the_rewrite_with_the_passages_scan_reports() {
     let got = &pairs(&report)[0];
     assert_eq!(got["verdict"], want["verdict"]);
     assert_eq!(passages(got), passages(want), "same passages as scan");
-    assert!(passages(got).len() >= 20);
+    assert!(!passages(got).is_empty());
     for side in ["a", "b"] {
         let (x, y) = (
             got["coverage"][side].as_f64().unwrap(),

@@ -203,7 +203,7 @@ pub fn align(data: &[u8]) {
         cfg.align.max_matrix_cells = 4;
     }
     if ctl & 0x08 != 0 {
-        cfg.align.min_passage_chars = 0;
+        cfg.align.min_passage_words = 1;
     }
     let (ta, tb) = match body.iter().position(|&b| b == 0) {
         Some(k) => (&body[..k], &body[k + 1..]),

@@ -162,17 +162,19 @@ impl SignArgs {
 /// How passages are found and pairs judged (`scan`, `compare`, `check`).
 #[derive(Args, Debug, Clone)]
 pub struct JudgeArgs {
-    /// Sentence cosine at which two sentences may be aligned.
-    #[arg(long, default_value_t = 0.2)]
+    /// Cosine and term Dice at which two sentences match (a seed of a
+    /// passage).
+    #[arg(long, default_value_t = Config::default().align.seed_threshold)]
     pub seed_threshold: f32,
-    /// Share of either document passages must cover for "derivative".
-    #[arg(long, default_value_t = 0.3)]
-    pub min_coverage: f64,
+    /// Words each side of a passage needs; a pair sharing one such
+    /// passage is derivative.
+    #[arg(long, default_value_t = Config::default().align.min_passage_words)]
+    pub min_passage_words: usize,
     /// Exact shingle Jaccard for "duplicate".
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = Config::default().verdict.duplicate)]
     pub duplicate: f64,
     /// Exact shingle Jaccard for "near-duplicate".
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = Config::default().verdict.near_duplicate)]
     pub near_duplicate: f64,
 }
 
@@ -180,7 +182,7 @@ impl JudgeArgs {
     /// Set these in `cfg` (not validated).
     pub fn apply(&self, cfg: &mut Config) {
         cfg.align.seed_threshold = self.seed_threshold;
-        cfg.verdict.coverage = self.min_coverage;
+        cfg.align.min_passage_words = self.min_passage_words;
         cfg.verdict.duplicate = self.duplicate;
         cfg.verdict.near_duplicate = self.near_duplicate;
     }

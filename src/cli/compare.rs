@@ -45,12 +45,15 @@ impl ValueEnum for CompareFormat {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         match self {
             CompareFormat::Report(f) => f.to_possible_value(),
-            CompareFormat::Jsonl => Some(PossibleValue::new("jsonl").help(
-                "JSON Lines: one object per pair, written as each is done (with --pairs)",
-            )),
-            CompareFormat::Pan => Some(PossibleValue::new("pan").help(
-                "PAN XML: one file per pair into the directory -o names (with --pairs)",
-            )),
+            CompareFormat::Jsonl => {
+                Some(PossibleValue::new("jsonl").help(
+                    "JSON Lines: one object per pair, written as each is done (with --pairs)",
+                ))
+            }
+            CompareFormat::Pan => Some(
+                PossibleValue::new("pan")
+                    .help("PAN XML: one file per pair into the directory -o names (with --pairs)"),
+            ),
         }
     }
 }
@@ -85,7 +88,8 @@ pub struct CompareArgs {
     /// Worker threads (0: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
-    /// Output format on standard output (with --pairs: jsonl unless given).
+    /// Output format on standard output: text, or with --pairs jsonl,
+    /// unless given.
     #[arg(long, value_enum)]
     pub format: Option<CompareFormat>,
     /// Write to FILE instead of standard output, atomically (never a
@@ -256,10 +260,7 @@ fn pan_xml(line: &PairLine, report: &PairReport) -> String {
 /// Where `--pairs` writes.
 enum Sink {
     /// JSON Lines on standard output and into files.
-    Jsonl {
-        stdout: bool,
-        files: Vec<Output>,
-    },
+    Jsonl { stdout: bool, files: Vec<Output> },
     /// One PAN XML file per pair in a directory.
     Pan { dir: PathBuf },
 }
@@ -278,7 +279,10 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
         CompareFormat::Pan => match args.output.as_slice() {
             [dir] => {
                 if dir.exists() && !dir.is_dir() {
-                    bail!("{}: --format pan writes into a directory; this is a file", dir.display());
+                    bail!(
+                        "{}: --format pan writes into a directory; this is a file",
+                        dir.display()
+                    );
                 }
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("{}: cannot create the directory", dir.display()))?;
@@ -286,9 +290,9 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
             }
             _ => bail!("--format pan needs exactly one -o DIR, the directory of the PAN files"),
         },
-        CompareFormat::Report(_) => bail!(
-            "--pairs writes one object per pair: use --format jsonl or --format pan"
-        ),
+        CompareFormat::Report(_) => {
+            bail!("--pairs writes one object per pair: use --format jsonl or --format pan")
+        }
     };
     let pairs = read_pairs(args, file)?;
     let opts = args.input.load_options();
@@ -297,56 +301,58 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     let failed = AtomicBool::new(false);
     let sink = Mutex::new(sink);
     let out = Mutex::new(std::io::BufWriter::new(std::io::stdout()));
-    pairs.par_iter().try_for_each(|line| -> anyhow::Result<()> {
-        let loaded = [&line.a, &line.b].map(|p| load_one(p, &opts, args.input.quiet));
-        let [a, b] = match loaded {
-            [Ok(a), Ok(b)] => [a, b],
-            [x, y] => {
-                for e in [x.err(), y.err()].into_iter().flatten() {
-                    eprintln!("doppel: error: {name}:{}: {e:#}", line.line);
+    pairs
+        .par_iter()
+        .try_for_each(|line| -> anyhow::Result<()> {
+            let loaded = [&line.a, &line.b].map(|p| load_one(p, &opts, args.input.quiet));
+            let [a, b] = match loaded {
+                [Ok(a), Ok(b)] => [a, b],
+                [x, y] => {
+                    for e in [x.err(), y.err()].into_iter().flatten() {
+                        eprintln!("doppel: error: {name}:{}: {e:#}", line.line);
+                    }
+                    failed.store(true, Ordering::Relaxed);
+                    if args.input.strict {
+                        bail!("{name}:{}: stopped (--strict)", line.line);
+                    }
+                    return Ok(());
                 }
+            };
+            if a.1 || b.1 {
                 failed.store(true, Ordering::Relaxed);
-                if args.input.strict {
-                    bail!("{name}:{}: stopped (--strict)", line.line);
-                }
-                return Ok(());
             }
-        };
-        if a.1 || b.1 {
-            failed.store(true, Ordering::Relaxed);
-        }
-        let (_, pair) = pipeline::compare(&a.0, &b.0, cfg);
-        let report = PairReport::new(&a.0, &b.0, &pair);
-        if report.verdict.is_flagged() {
-            flagged.fetch_add(1, Ordering::Relaxed);
-        }
-        let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
-        match &mut *sink {
-            Sink::Jsonl { stdout, files } => {
-                let json = serde_json::to_string(&report)?;
-                if *stdout {
-                    let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-                    writeln!(o, "{json}")?;
-                    o.flush()?;
+            let (_, pair) = pipeline::compare(&a.0, &b.0, cfg);
+            let report = PairReport::new(&a.0, &b.0, &pair);
+            if report.verdict.is_flagged() {
+                flagged.fetch_add(1, Ordering::Relaxed);
+            }
+            let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
+            match &mut *sink {
+                Sink::Jsonl { stdout, files } => {
+                    let json = serde_json::to_string(&report)?;
+                    if *stdout {
+                        let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+                        writeln!(o, "{json}")?;
+                        o.flush()?;
+                    }
+                    for f in files {
+                        let target = f.target().display().to_string();
+                        writeln!(f.writer(), "{json}")
+                            .with_context(|| format!("{target}: write failed"))?;
+                    }
                 }
-                for f in files {
-                    let target = f.target().display().to_string();
-                    writeln!(f.writer(), "{json}")
-                        .with_context(|| format!("{target}: write failed"))?;
+                Sink::Pan { dir } => {
+                    let target = dir.join(format!("{}-{}.xml", stem(&line.b), stem(&line.a)));
+                    drop(sink);
+                    let mut f = Output::open(&target, doppel::report::Format::Json)?;
+                    f.writer()
+                        .write_all(pan_xml(line, &report).as_bytes())
+                        .with_context(|| format!("{}: write failed", target.display()))?;
+                    f.finish()?;
                 }
             }
-            Sink::Pan { dir } => {
-                let target = dir.join(format!("{}-{}.xml", stem(&line.b), stem(&line.a)));
-                drop(sink);
-                let mut f = Output::open(&target, doppel::report::Format::Json)?;
-                f.writer()
-                    .write_all(pan_xml(line, &report).as_bytes())
-                    .with_context(|| format!("{}: write failed", target.display()))?;
-                f.finish()?;
-            }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
     out.lock().unwrap_or_else(|e| e.into_inner()).flush()?;
     let sink = sink.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Sink::Jsonl { files, .. } = sink {
