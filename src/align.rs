@@ -127,9 +127,10 @@ pub struct Passage {
     pub a: Span,
     /// Bytes of B.
     pub b: Span,
-    /// Sentences of A it spans.
+    /// Sentences of A it spans (a near-verbatim passage begins and ends
+    /// with its shared words, inside the first and the last).
     pub a_sentences: Range<usize>,
-    /// Sentences of B it spans.
+    /// Sentences of B it spans (likewise).
     pub b_sentences: Range<usize>,
     /// Similarity in [0, 1]: the mean sentence cosine of its matches
     /// (1 for verbatim passages).
@@ -693,8 +694,9 @@ fn window(vecs: &[SparseVec], r: Range<usize>) -> SparseVec {
 }
 
 fn passage(a: Side<'_>, b: Side<'_>, ia: Range<usize>, jb: Range<usize>, sim: f32) -> Passage {
-    let ta = a.analysed.norms(token_range(a.analysed, &ia));
-    let tb = b.analysed.norms(token_range(b.analysed, &jb));
+    let (ra, rb) = (token_range(a.analysed, &ia), token_range(b.analysed, &jb));
+    let ta = a.analysed.norms(ra.clone());
+    let tb = b.analysed.norms(rb.clone());
     let verbatim = ta == tb;
     let dice = if verbatim {
         1.0
@@ -702,14 +704,48 @@ fn passage(a: Side<'_>, b: Side<'_>, ia: Range<usize>, jb: Range<usize>, sim: f3
         trigram_dice(&ta, &tb)
     };
     let (kind, score) = classify(verbatim, dice, sim);
+    let (mut span_a, mut span_b) = (
+        sentence_span(a.analysed, &ia),
+        sentence_span(b.analysed, &jb),
+    );
+    // A copy begins and ends where the shared words do, not where the
+    // sentences around them do.
+    if kind == PassageKind::NearVerbatim {
+        if let (Some(xa), Some(xb)) = (shared_extent(&ta, &tb), shared_extent(&tb, &ta)) {
+            let tok = |side: Side<'_>, r: &Range<usize>, x: Range<usize>| {
+                let t = &side.analysed.tokens;
+                Span::new(
+                    t[r.start + x.start].span.start,
+                    t[r.start + x.end - 1].span.end,
+                )
+            };
+            span_a = tok(a, &ra, xa);
+            span_b = tok(b, &rb, xb);
+        }
+    }
     Passage {
-        a: sentence_span(a.analysed, &ia),
-        b: sentence_span(b.analysed, &jb),
+        a: span_a,
+        b: span_b,
         a_sentences: ia,
         b_sentences: jb,
         score,
         kind,
     }
+}
+
+/// Tokens of `mine` from the first to the last word trigram that `theirs`
+/// also holds.
+fn shared_extent(mine: &[&str], theirs: &[&str]) -> Option<Range<usize>> {
+    let other: ahash::AHashSet<u64> = crate::shingle::word_shingles(theirs, 3)
+        .into_iter()
+        .collect();
+    let seq = crate::shingle::word_shingle_sequence(mine, 3);
+    if mine.len() < 3 || seq.len() + 2 != mine.len() {
+        return None;
+    }
+    let first = seq.iter().position(|h| other.contains(h))?;
+    let last = seq.iter().rposition(|h| other.contains(h))?;
+    Some(first..last + 3)
 }
 
 /// Kind and score of a passage from whether its sides hold the same words,
