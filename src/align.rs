@@ -41,7 +41,10 @@
 //!    stretch of B belongs to at most one passage (B is the document whose
 //!    passages are traced back: the suspicious or new one); of two
 //!    overlapping in B alone, the one with more matched words is kept. A
-//!    passage needs [`AlignConfig::min_passage_words`] words on each side.
+//!    passage needs [`AlignConfig::min_passage_words`] words on each side,
+//!    and a paraphrase more than one unit on a side: one sentence rewritten
+//!    as one other is what two texts of a genre share (two licences'
+//!    warranty disclaimers), while a copied sentence is evidence.
 //!
 //! Verbatim and near-verbatim passages are told apart from paraphrases by
 //! the words of their two sides (see [`PassageKind`]).
@@ -238,9 +241,14 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
     let mut passages: Vec<Passage> = found
         .into_iter()
         .filter(long_enough)
-        .map(|c| {
+        .filter_map(|c| {
             let (sa, sb) = trim(a, b, ua.sentences(&c.a), ub.sentences(&c.b));
-            passage(a, b, sa, sb, c.sim)
+            let p = passage(a, b, sa, sb, c.sim);
+            // One sentence rewritten as one other is what two texts of a
+            // genre share (two licences' warranty disclaimers); a
+            // paraphrase needs more than one unit on a side.
+            let lone = c.a.len() == 1 && c.b.len() == 1;
+            (p.kind != PassageKind::Paraphrase || !lone).then_some(p)
         })
         .collect();
     passages.sort_by_key(|p| (p.b.start, p.a.start));

@@ -1113,3 +1113,106 @@ fn thresholds_change_the_verdicts() {
     assert_eq!(r.code, 1, "stderr:\n{}", r.stderr);
     assert!(pairs(&r.json()).is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// compare --pairs
+// ---------------------------------------------------------------------------
+
+#[test]
+fn compare_pairs_streams_one_object_per_pair_and_writes_pan_files_at_true_offsets() {
+    let d = tmp();
+    let list = d.path().join("pairs.txt");
+    std::fs::write(
+        &list,
+        format!("# A B\n{S000}\t{S001}\n\n{S002} {S003}\n{S000} missing.txt\n"),
+    )
+    .unwrap();
+    let r = run(&["compare", "--pairs", &p(&list), "--base", "seeds"]);
+    assert_eq!(r.code, 2, "a missing document is an error: {}", r.stderr);
+    assert!(
+        r.stderr.contains("pairs.txt:5") && r.stderr.contains("missing.txt"),
+        "{}",
+        r.stderr
+    );
+    let lines: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "one line per pair that could be read");
+    let rewrite = lines
+        .iter()
+        .find(|x| x["a"] == "seeds/000_51955296cd91fa83.txt")
+        .expect("000 vs 001");
+    assert_eq!(rewrite["verdict"], "derivative");
+    let other = lines.iter().find(|x| x["a"] != rewrite["a"]).unwrap();
+    assert_eq!(other["verdict"], "unrelated");
+
+    // The same pairs as PAN files: one per pair, features only for the
+    // flagged one, at the character offsets of the JSON passages.
+    let out = d.path().join("pan");
+    std::fs::write(&list, format!("{S000}\t{S001}\n{S002}\t{S003}\n")).unwrap();
+    let r = run(&[
+        "compare",
+        "--pairs",
+        &p(&list),
+        "--base",
+        "seeds",
+        "--format",
+        "pan",
+        "-o",
+        &p(&out),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let xml = std::fs::read_to_string(out.join(format!(
+        "{}-{}.xml",
+        S001.trim_end_matches(".txt"),
+        S000.trim_end_matches(".txt")
+    )))
+    .unwrap();
+    assert!(
+        xml.starts_with(&format!("<document reference=\"{S001}\">")),
+        "{xml}"
+    );
+    let passages = rewrite["passages"].as_array().unwrap();
+    assert_eq!(xml.matches("<feature ").count(), passages.len());
+    for q in passages {
+        let (b0, b1) = (
+            q["b"]["char_start"].as_u64().unwrap(),
+            q["b"]["char_end"].as_u64().unwrap(),
+        );
+        let (a0, a1) = (
+            q["a"]["char_start"].as_u64().unwrap(),
+            q["a"]["char_end"].as_u64().unwrap(),
+        );
+        let want = format!(
+            "this_offset=\"{b0}\" this_length=\"{}\" source_reference=\"{S000}\" source_offset=\"{a0}\" source_length=\"{}\"",
+            b1 - b0,
+            a1 - a0
+        );
+        assert!(xml.contains(&want), "{want} not in {xml}");
+        // Character offsets slice the passage's text.
+        let text: String = seed_text(S001)
+            .chars()
+            .skip(b0 as usize)
+            .take((b1 - b0) as usize)
+            .collect();
+        assert_eq!(text, q["b"]["text"].as_str().unwrap());
+    }
+    let unrelated = std::fs::read_to_string(out.join(format!(
+        "{}-{}.xml",
+        S003.trim_end_matches(".txt"),
+        S002.trim_end_matches(".txt")
+    )))
+    .unwrap();
+    assert!(!unrelated.contains("<feature"), "{unrelated}");
+
+    // Bad lists and bad combinations are named.
+    std::fs::write(&list, "only-one-path\n").unwrap();
+    let r = run(&["compare", "--pairs", &p(&list)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pairs.txt:1"), "{}", r.stderr);
+    let r = run(&["compare", "--pairs", &p(&list), "--format", "pan"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("-o DIR"), "{}", r.stderr);
+}
