@@ -12,10 +12,11 @@
 //! 1. **Units.** Sentences are the units compared, except that a sentence
 //!    of fewer than [`AlignConfig::min_unit_terms`] terms ("NAME", "[FILE]",
 //!    a heading) joins the sentence after it: a few words cannot by
-//!    themselves make a passage. Units are weighted by TF-IDF over the units
-//!    of both documents alone (so the alignment of a pair does not depend on
-//!    the rest of the corpus: `compare A B`, `scan` and a later `check`
-//!    agree).
+//!    themselves make a passage. Units are weighted `(1 + ln tf) · ln(n /
+//!    df)` over the `n` units of both documents alone: a term of every unit
+//!    (the topic the two share) weighs nothing, and the alignment of a pair
+//!    does not depend on the rest of the corpus (`compare A B`, `scan` and a
+//!    later `check` agree).
 //! 2. **Seeds.** A pair of units is a seed when both the cosine of their
 //!    vectors and the Dice coefficient of their term sets reach
 //!    [`AlignConfig::seed_threshold`] — the cosine alone lets one shared
@@ -26,32 +27,36 @@
 //!    cluster is cut wherever more than [`AlignConfig::max_gap`] units lie
 //!    between two seeds; then each cluster likewise by B, then by A again,
 //!    until no cut is made. A cluster is a candidate passage: the units of A
-//!    from its first seed to its last, and the same in B. Its two sides are
-//!    compared as wholes; below [`AlignConfig::passage_threshold`] its seeds
-//!    are clustered again with a gap one smaller, so a cluster that joined
-//!    two passages through unrelated text comes apart. Seeds far from any
-//!    other, the matches any two texts on one topic share, make small
-//!    clusters that the filter below removes; nothing is matched outside
-//!    the clusters. A summary condenses a long passage of its source: the
+//!    from its first seed to its last, and the same in B. A seed at the edge
+//!    standing apart from the others is withdrawn when that raises the
+//!    cosine of the two sides. The sides are then compared as wholes; below
+//!    [`AlignConfig::cluster_threshold`] the cluster's seeds are clustered
+//!    again with a gap one smaller, so a cluster that joined two passages
+//!    through unrelated text comes apart. Nothing is matched outside the
+//!    clusters. A summary condenses a long passage of its source: the
 //!    extension is tried again with [`AlignConfig::summary_gap`], and a
-//!    passage it finds whose side in one text is at least
-//!    [`SUMMARY_RATIO`] times longer (in words) than in the other replaces
-//!    the passages it overlaps.
+//!    passage it finds whose side in A holds at least [`SUMMARY_RATIO`]
+//!    times the words of its side in B replaces the passages it overlaps in
+//!    B — unless one of them, of like length on both sides, already holds
+//!    most of it.
 //! 4. **Filtering.** Passages that overlap on both sides are merged. Each
 //!    stretch of B belongs to at most one passage (B is the document whose
 //!    passages are traced back: the suspicious or new one); of two
 //!    overlapping in B alone, the one with more matched words is kept. A
-//!    passage needs [`AlignConfig::min_passage_words`] words on each side,
-//!    and a paraphrase more than one unit on a side: one sentence rewritten
-//!    as one other is what two texts of a genre share (two licences'
-//!    warranty disclaimers), while a copied sentence is evidence.
+//!    passage needs [`AlignConfig::min_passage_words`] words on each side. A
+//!    copy (verbatim or near-verbatim) is then evidence; a paraphrase must
+//!    span more than one unit on a side, and its score times the share of
+//!    its units holding a seed must reach [`AlignConfig::min_evidence`]:
+//!    independent texts of one genre (two licences, two manual pages) match
+//!    on a stock sentence here and there, a rewrite as a whole and sentence
+//!    by sentence.
 //!
 //! Verbatim and near-verbatim passages are told apart from paraphrases by
 //! the words of their two sides (see [`PassageKind`]).
 
 use crate::Span;
 use crate::text::Analysed;
-use crate::tfidf::{SparseVec, TfIdfModel, TfIdfOptions};
+use crate::tfidf::SparseVec;
 use ahash::AHashMap;
 use ndarray::Array2;
 use std::ops::Range;
@@ -77,8 +82,12 @@ pub struct AlignConfig {
     pub max_gap: usize,
     /// The same when looking for a summary of a long passage.
     pub summary_gap: usize,
-    /// Cosine the two sides of a passage, taken as wholes, need.
-    pub passage_threshold: f32,
+    /// Cosine the two sides of a cluster of seeds, taken as wholes, need
+    /// (else it is clustered again with a smaller gap).
+    pub cluster_threshold: f32,
+    /// Evidence a paraphrase passage needs: its score times the share of
+    /// its units that match (see the module docs, step 4).
+    pub min_evidence: f32,
     /// Words each side of a passage needs.
     pub min_passage_words: usize,
     /// Largest number of sentence pairs kept as a dense matrix.
@@ -88,12 +97,13 @@ pub struct AlignConfig {
 impl Default for AlignConfig {
     fn default() -> Self {
         AlignConfig {
-            seed_threshold: 0.33,
+            seed_threshold: 0.27,
             shingle_words: 6,
             min_unit_terms: 3,
             max_gap: 4,
             summary_gap: 24,
-            passage_threshold: 0.4,
+            cluster_threshold: 0.3,
+            min_evidence: 0.2,
             min_passage_words: 25,
             max_matrix_cells: 4_000_000,
         }
@@ -185,6 +195,10 @@ struct Cluster {
     b: Range<usize>,
     sim: f32,
     matched: usize,
+    /// Found by the summary extension.
+    summary: bool,
+    /// Units of B and of A that hold a seed.
+    seeded: (usize, usize),
 }
 
 /// One side cut into units, with their vectors.
@@ -215,10 +229,10 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
     let long_enough = |c: &Cluster| {
         words(a, &ua, &c.a) >= cfg.min_passage_words && words(b, &ub, &c.b) >= cfg.min_passage_words
     };
-    let mut found = extend(&seeds, cfg.max_gap, &ua, &ub, b, cfg);
+    let mut found = extend(&seeds, cfg.max_gap, &ua, &ub, b, false, cfg);
     found.retain(long_enough);
     if cfg.summary_gap > cfg.max_gap {
-        for s in extend(&seeds, cfg.summary_gap, &ua, &ub, b, cfg) {
+        for s in extend(&seeds, cfg.summary_gap, &ua, &ub, b, true, cfg) {
             let wb = words(b, &ub, &s.b);
             if !long_enough(&s) || words(a, &ua, &s.a) < SUMMARY_RATIO * wb {
                 continue;
@@ -233,7 +247,7 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
             });
             if !whole {
                 found.retain(|c| !overlap(&c.b, &s.b));
-                found.push(s);
+                found.push(Cluster { summary: true, ..s });
             }
         }
     }
@@ -244,11 +258,7 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
         .filter_map(|c| {
             let (sa, sb) = trim(a, b, ua.sentences(&c.a), ub.sentences(&c.b));
             let p = passage(a, b, sa, sb, c.sim);
-            // One sentence rewritten as one other is what two texts of a
-            // genre share (two licences' warranty disclaimers); a
-            // paraphrase needs more than one unit on a side.
-            let lone = c.a.len() == 1 && c.b.len() == 1;
-            (p.kind != PassageKind::Paraphrase || !lone).then_some(p)
+            evidence(&c, &p, cfg).then_some(p)
         })
         .collect();
     passages.sort_by_key(|p| (p.b.start, p.a.start));
@@ -260,6 +270,27 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
         coverage_b,
         similarity,
     }
+}
+
+/// Whether a passage is evidence of reuse ([module docs](self), step 4).
+/// A copy (verbatim or near-verbatim) is. A paraphrase's *evidence* is its
+/// score times the share of its units that hold a seed (the smaller share
+/// of its two sides; for a summary, of its own side, the source being long
+/// by nature), and must reach [`AlignConfig::min_evidence`]: a rewrite is
+/// alike as a whole and sentence by sentence, while independent texts of
+/// one genre (two licences, two manual pages) match on a stock sentence
+/// here and there. One sentence rewritten as one other is no passage.
+fn evidence(c: &Cluster, p: &Passage, cfg: &AlignConfig) -> bool {
+    if p.kind != PassageKind::Paraphrase {
+        return true;
+    }
+    let share = |held: usize, units: usize| held as f32 / units.max(1) as f32;
+    let matched = if c.summary {
+        share(c.seeded.0, c.b.len())
+    } else {
+        share(c.seeded.0, c.b.len()).min(share(c.seeded.1, c.a.len()))
+    };
+    (c.summary || c.a.len() > 1 || c.b.len() > 1) && p.score * matched >= cfg.min_evidence
 }
 
 /// Drop the sentences at either end of a passage's sides that share no
@@ -342,8 +373,7 @@ fn units(a: Side<'_>, b: Side<'_>, min_terms: usize) -> (Units, Units) {
         .map(|r| terms(a, r))
         .chain(gb.iter().map(|r| terms(b, r)))
         .collect();
-    let model = TfIdfModel::fit(&all, TfIdfOptions::default());
-    let mut vecs: Vec<SparseVec> = all.iter().map(|t| model.transform(t)).collect();
+    let mut vecs = unit_vectors(&all);
     let vb = vecs.split_off(ga.len());
     (
         Units {
@@ -355,6 +385,59 @@ fn units(a: Side<'_>, b: Side<'_>, min_terms: usize) -> (Units, Units) {
             vectors: vb,
         },
     )
+}
+
+/// TF-IDF vectors of units: `(1 + ln tf) · ln(n / df)` over the `n` units
+/// of the pair, L2-normalised. Unlike the corpus model's smoothed idf,
+/// a term found in every unit weighs nothing here: the words of the topic
+/// two documents share say nothing about which sentence matches which.
+fn unit_vectors(units: &[Vec<&str>]) -> Vec<SparseVec> {
+    let mut ids: AHashMap<&str, u32> = AHashMap::new();
+    let coded: Vec<Vec<u32>> = units
+        .iter()
+        .map(|u| {
+            let mut v: Vec<u32> = u
+                .iter()
+                .map(|t| {
+                    let n = ids.len() as u32;
+                    *ids.entry(t).or_insert(n)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    let mut df = vec![0u32; ids.len()];
+    for u in &coded {
+        let mut last = None;
+        for &t in u {
+            if last != Some(t) {
+                df[t as usize] += 1;
+                last = Some(t);
+            }
+        }
+    }
+    let n = units.len() as f64;
+    coded
+        .iter()
+        .map(|u| {
+            let mut terms = Vec::new();
+            let mut weights: Vec<f64> = Vec::new();
+            for chunk in u.chunk_by(|x, y| x == y) {
+                let t = chunk[0];
+                let w = (1.0 + (chunk.len() as f64).ln()) * (n / f64::from(df[t as usize])).ln();
+                if w > 0.0 {
+                    terms.push(t);
+                    weights.push(w);
+                }
+            }
+            let norm = weights.iter().map(|w| w * w).sum::<f64>().sqrt();
+            SparseVec {
+                terms,
+                weights: weights.iter().map(|w| (w / norm) as f32).collect(),
+            }
+        })
+        .collect()
 }
 
 /// Word shingles of each unit (sorted, deduplicated).
@@ -543,23 +626,31 @@ fn clusters(seeds: &[Seed], gap: usize) -> Vec<Vec<Seed>> {
 }
 
 /// Clusters of `seeds` with at most `gap` units between seeds whose two
-/// sides, as wholes, reach [`AlignConfig::passage_threshold`]; a cluster
-/// that does not is clustered again with a smaller gap.
+/// sides, as wholes, reach [`AlignConfig::cluster_threshold`]; a cluster
+/// that does not is clustered again with a smaller gap. Stray seeds at the
+/// edges are withdrawn first ([`tighten`]), except when looking for a
+/// summary, whose matches lie far apart in its source by nature.
 fn extend(
     seeds: &[Seed],
     gap: usize,
     ua: &Units,
     ub: &Units,
     b: Side<'_>,
+    summary: bool,
     cfg: &AlignConfig,
 ) -> Vec<Cluster> {
     let mut out = Vec::new();
     for group in clusters(seeds, gap) {
-        let (group, c) = tighten(group, ua, ub, b);
-        if c.sim >= cfg.passage_threshold {
+        let (group, c) = if summary {
+            let c = cluster(&group, ua, ub, b);
+            (group, c)
+        } else {
+            tighten(group, ua, ub, b)
+        };
+        if c.sim >= cfg.cluster_threshold {
             out.push(c);
         } else if gap > 0 && group.len() > 1 {
-            out.extend(extend(&group, gap - 1, ua, ub, b, cfg));
+            out.extend(extend(&group, gap - 1, ua, ub, b, summary, cfg));
         }
     }
     out
@@ -634,14 +725,26 @@ fn cluster(group: &[Seed], ua: &Units, ub: &Units, b: Side<'_>) -> Cluster {
         .iter()
         .map(|&j| token_range(b.analysed, &ub.sentences[j]).len())
         .sum();
-    with_sim(a, bb, matched, ua, ub)
+    let mut is: Vec<usize> = group.iter().map(|s| s.i).collect();
+    is.sort_unstable();
+    is.dedup();
+    let mut c = with_sim(a, bb, matched, ua, ub);
+    c.seeded = (js.len(), is.len());
+    c
 }
 
 fn with_sim(a: Range<usize>, b: Range<usize>, matched: usize, ua: &Units, ub: &Units) -> Cluster {
     let sim = window(&ua.vectors, a.clone())
         .dot(&window(&ub.vectors, b.clone()))
         .min(1.0);
-    Cluster { a, b, sim, matched }
+    Cluster {
+        a,
+        b,
+        sim,
+        matched,
+        summary: false,
+        seeded: (0, 0),
+    }
 }
 
 /// Merge clusters that overlap on both sides, then keep each stretch of B
@@ -654,6 +757,7 @@ fn resolve(mut found: Vec<Cluster>, ua: &Units, ub: &Units) -> Vec<Cluster> {
             for y in x + 1..found.len() {
                 if overlap(&found[x].a, &found[y].a) && overlap(&found[x].b, &found[y].b) {
                     let (p, q) = (found[x].clone(), found.remove(y));
+                    let summary = p.summary || q.summary;
                     found[x] = with_sim(
                         p.a.start.min(q.a.start)..p.a.end.max(q.a.end),
                         p.b.start.min(q.b.start)..p.b.end.max(q.b.end),
@@ -661,6 +765,8 @@ fn resolve(mut found: Vec<Cluster>, ua: &Units, ub: &Units) -> Vec<Cluster> {
                         ua,
                         ub,
                     );
+                    found[x].summary = summary;
+                    found[x].seeded = (p.seeded.0 + q.seeded.0, p.seeded.1 + q.seeded.1);
                     merged = true;
                     break 'outer;
                 }

@@ -53,11 +53,11 @@ fn later_versions_of_a_licence_are_flagged_with_passages() {
 #[test]
 fn independent_licences_are_not_flagged() {
     for (a, b) in [
+        ("Apache-2.0", "GPL-3"),
         ("BSD", "GPL-3"),
         ("Artistic", "GPL-3"),
-        ("Apache-2.0", "CC0-1.0"),
         ("BSD", "Apache-2.0"),
-        ("CC0-1.0", "GPL-3"),
+        ("Artistic", "Apache-2.0"),
     ] {
         let p = compare(a, b);
         assert_eq!(p["verdict"], "unrelated", "{a} vs {b}: {p}");
