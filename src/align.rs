@@ -258,7 +258,7 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
         .filter_map(|c| {
             let (sa, sb) = trim(a, b, ua.sentences(&c.a), ub.sentences(&c.b));
             let p = passage(a, b, sa, sb, c.sim);
-            evidence(&c, &p, cfg).then_some(p)
+            evidence(&c, &p, (ua.sentences.len(), ub.sentences.len()), cfg).then_some(p)
         })
         .collect();
     passages.sort_by_key(|p| (p.b.start, p.a.start));
@@ -279,8 +279,9 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
 /// by nature), and must reach [`AlignConfig::min_evidence`]: a rewrite is
 /// alike as a whole and sentence by sentence, while independent texts of
 /// one genre (two licences, two manual pages) match on a stock sentence
-/// here and there. One sentence rewritten as one other is no passage.
-fn evidence(c: &Cluster, p: &Passage, cfg: &AlignConfig) -> bool {
+/// here and there. One sentence rewritten as one other is no passage,
+/// unless that sentence is the whole of a document.
+fn evidence(c: &Cluster, p: &Passage, (na, nb): (usize, usize), cfg: &AlignConfig) -> bool {
     if p.kind != PassageKind::Paraphrase {
         return true;
     }
@@ -290,7 +291,8 @@ fn evidence(c: &Cluster, p: &Passage, cfg: &AlignConfig) -> bool {
     } else {
         share(c.seeded.0, c.b.len()).min(share(c.seeded.1, c.a.len()))
     };
-    (c.summary || c.a.len() > 1 || c.b.len() > 1) && p.score * matched >= cfg.min_evidence
+    (c.summary || c.a.len() > 1 || c.b.len() > 1 || c.a.len() == na || c.b.len() == nb)
+        && p.score * matched >= cfg.min_evidence
 }
 
 /// Drop the sentences at either end of a passage's sides that share no
@@ -387,10 +389,17 @@ fn units(a: Side<'_>, b: Side<'_>, min_terms: usize) -> (Units, Units) {
     )
 }
 
-/// TF-IDF vectors of units: `(1 + ln tf) · ln(n / df)` over the `n` units
-/// of the pair, L2-normalised. Unlike the corpus model's smoothed idf,
-/// a term found in every unit weighs nothing here: the words of the topic
-/// two documents share say nothing about which sentence matches which.
+/// Units of a pair at which the idf of its units and a uniform weight count
+/// alike (see [`unit_vectors`]).
+const SHORT_PAIR_UNITS: f64 = 10.0;
+
+/// TF-IDF vectors of units: `(1 + ln tf) · (ln(n / df) + k / n)` over the
+/// `n` units of the pair, L2-normalised, with `k` = [`SHORT_PAIR_UNITS`].
+/// Unlike the corpus model's smoothed idf, a term found in every unit of a
+/// long pair weighs almost nothing here: the words of the topic two
+/// documents share say nothing about which sentence matches which. In a
+/// short pair (two sentences, MSRP's pairs) the idf is no estimate at all,
+/// and the weights tend to plain term frequency.
 fn unit_vectors(units: &[Vec<&str>]) -> Vec<SparseVec> {
     let mut ids: AHashMap<&str, u32> = AHashMap::new();
     let coded: Vec<Vec<u32>> = units
@@ -418,6 +427,10 @@ fn unit_vectors(units: &[Vec<&str>]) -> Vec<SparseVec> {
         }
     }
     let n = units.len() as f64;
+    // An idf estimated from a handful of units says little: shrink it
+    // towards uniform weights as the pair gets short (two sentences
+    // compared alone would otherwise have every shared word weigh nothing).
+    let lambda = SHORT_PAIR_UNITS / n;
     coded
         .iter()
         .map(|u| {
@@ -425,7 +438,8 @@ fn unit_vectors(units: &[Vec<&str>]) -> Vec<SparseVec> {
             let mut weights: Vec<f64> = Vec::new();
             for chunk in u.chunk_by(|x, y| x == y) {
                 let t = chunk[0];
-                let w = (1.0 + (chunk.len() as f64).ln()) * (n / f64::from(df[t as usize])).ln();
+                let w = (1.0 + (chunk.len() as f64).ln())
+                    * ((n / f64::from(df[t as usize])).ln() + lambda);
                 if w > 0.0 {
                     terms.push(t);
                     weights.push(w);
