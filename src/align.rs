@@ -764,45 +764,94 @@ fn with_sim(a: Range<usize>, b: Range<usize>, matched: usize, ua: &Units, ub: &U
 /// Merge clusters that overlap on both sides, then keep each stretch of B
 /// in one cluster only, the one with more matched words ([module
 /// docs](self), step 4).
-fn resolve(mut found: Vec<Cluster>, ua: &Units, ub: &Units) -> Vec<Cluster> {
-    loop {
-        let mut merged = false;
-        'outer: for x in 0..found.len() {
-            for y in x + 1..found.len() {
-                if overlap(&found[x].a, &found[y].a) && overlap(&found[x].b, &found[y].b) {
-                    let (p, q) = (found[x].clone(), found.remove(y));
-                    let summary = p.summary || q.summary;
-                    found[x] = with_sim(
-                        p.a.start.min(q.a.start)..p.a.end.max(q.a.end),
-                        p.b.start.min(q.b.start)..p.b.end.max(q.b.end),
-                        p.matched + q.matched,
-                        ua,
-                        ub,
-                    );
-                    found[x].summary = summary;
-                    found[x].seeded = (p.seeded.0 + q.seeded.0, p.seeded.1 + q.seeded.1);
-                    merged = true;
-                    break 'outer;
-                }
-            }
-        }
-        if !merged {
-            break;
-        }
-    }
+fn resolve(found: Vec<Cluster>, ua: &Units, ub: &Units) -> Vec<Cluster> {
+    let mut found = merge_overlapping(found, |a, b, members: &[&Cluster]| {
+        let mut c = with_sim(a, b, members.iter().map(|m| m.matched).sum(), ua, ub);
+        c.summary = members.iter().any(|m| m.summary);
+        c.seeded = members
+            .iter()
+            .fold((0, 0), |s, m| (s.0 + m.seeded.0, s.1 + m.seeded.1));
+        c
+    });
     found.sort_by(|x, y| {
         y.matched
             .cmp(&x.matched)
             .then(y.sim.total_cmp(&x.sim))
             .then((x.b.start, x.a.start).cmp(&(y.b.start, y.a.start)))
     });
+    // Stretches of B taken so far: start -> end, disjoint.
+    let mut taken: std::collections::BTreeMap<usize, usize> = Default::default();
     let mut kept: Vec<Cluster> = Vec::new();
     for c in found {
-        if !kept.iter().any(|k| overlap(&k.b, &c.b)) {
-            kept.push(c);
+        let before = taken.range(..c.b.end).next_back();
+        if before.is_some_and(|(_, &end)| end > c.b.start) {
+            continue;
         }
+        taken.insert(c.b.start, c.b.end);
+        kept.push(c);
     }
     kept
+}
+
+/// Merge clusters overlapping on both sides into the cluster `join` makes
+/// of their spans' union, until no two overlap so: a sweep over B with the
+/// clusters still open there, then again over the merged ones while any
+/// merge was made. `join` gets the A and B spans and the members.
+fn merge_overlapping(
+    mut found: Vec<Cluster>,
+    join: impl Fn(Range<usize>, Range<usize>, &[&Cluster]) -> Cluster,
+) -> Vec<Cluster> {
+    loop {
+        let n = found.len();
+        found.sort_by_key(|c| (c.b.start, c.a.start, c.b.end, c.a.end));
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut open: Vec<usize> = Vec::new();
+        let mut merged = false;
+        for k in 0..n {
+            open.retain(|&x| found[x].b.end > found[k].b.start);
+            for &x in &open {
+                if overlap(&found[x].a, &found[k].a) {
+                    let (rx, rk) = (root(&mut parent, x), root(&mut parent, k));
+                    if rx != rk {
+                        parent[rk.max(rx)] = rk.min(rx);
+                        merged = true;
+                    }
+                }
+            }
+            open.push(k);
+        }
+        if !merged {
+            return found;
+        }
+        let mut groups: AHashMap<usize, Vec<usize>> = AHashMap::new();
+        for k in 0..n {
+            let r = root(&mut parent, k);
+            groups.entry(r).or_default().push(k);
+        }
+        let mut roots: Vec<usize> = groups.keys().copied().collect();
+        roots.sort_unstable();
+        found = roots
+            .into_iter()
+            .map(|r| {
+                let members: Vec<&Cluster> = groups[&r].iter().map(|&k| &found[k]).collect();
+                if members.len() == 1 {
+                    return members[0].clone();
+                }
+                let a = members.iter().map(|m| m.a.start).min().unwrap_or(0)
+                    ..members.iter().map(|m| m.a.end).max().unwrap_or(0);
+                let b = members.iter().map(|m| m.b.start).min().unwrap_or(0)
+                    ..members.iter().map(|m| m.b.end).max().unwrap_or(0);
+                join(a, b, &members)
+            })
+            .collect();
+    }
 }
 
 fn window(vecs: &[SparseVec], r: Range<usize>) -> SparseVec {
@@ -1176,6 +1225,65 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The sweep gives what merging any two overlapping clusters, one pair
+    /// at a time until none is left, gives.
+    #[test]
+    fn merging_by_sweep_is_merging_pair_by_pair() {
+        let mut rng = SplitMix64::new(9);
+        let join = |a: Range<usize>, b: Range<usize>, m: &[&Cluster]| Cluster {
+            a,
+            b,
+            sim: 0.0,
+            matched: m.iter().map(|c| c.matched).sum(),
+            summary: false,
+            seeded: (0, 0),
+        };
+        for round in 0..500 {
+            let span = rng.between(5, 60);
+            let found: Vec<Cluster> = (0..rng.between(0, 25))
+                .map(|_| {
+                    let (a0, b0) = (rng.below(span), rng.below(span));
+                    Cluster {
+                        a: a0..a0 + rng.between(1, 6),
+                        b: b0..b0 + rng.between(1, 6),
+                        sim: 0.0,
+                        matched: 1,
+                        summary: false,
+                        seeded: (0, 0),
+                    }
+                })
+                .collect();
+            let mut slow = found.clone();
+            'again: loop {
+                for x in 0..slow.len() {
+                    for y in x + 1..slow.len() {
+                        if overlap(&slow[x].a, &slow[y].a) && overlap(&slow[x].b, &slow[y].b) {
+                            let q = slow.remove(y);
+                            let p = &slow[x];
+                            slow[x] = join(
+                                p.a.start.min(q.a.start)..p.a.end.max(q.a.end),
+                                p.b.start.min(q.b.start)..p.b.end.max(q.b.end),
+                                &[p, &q],
+                            );
+                            continue 'again;
+                        }
+                    }
+                }
+                break;
+            }
+            let key = |v: Vec<Cluster>| {
+                let mut k: Vec<_> = v.into_iter().map(|c| (c.a, c.b, c.matched)).collect();
+                k.sort_by_key(|x| (x.0.start, x.1.start, x.0.end, x.1.end));
+                k
+            };
+            assert_eq!(
+                key(merge_overlapping(found, join)),
+                key(slow),
+                "round {round}"
+            );
         }
     }
 }
