@@ -58,7 +58,6 @@ use crate::pipeline::{self, PairResult};
 use crate::report::{Coverage, DocInfo, PairReport, Report};
 use crate::shingle::{self, ShingleKind};
 use crate::text::{self, Token};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Bytes of JSON Lines read per chunk by default.
 pub const CHUNK_BYTES: usize = 8 << 20;
@@ -456,7 +455,7 @@ impl Words {
             ends: Vec::new(),
             spans: Vec::new(),
         };
-        for (start, word) in text.unicode_word_indices() {
+        for (start, word) in text::word_indices(text) {
             if word.is_ascii() {
                 w.norms.extend(word.chars().map(|c| c.to_ascii_lowercase()));
             } else {

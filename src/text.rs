@@ -88,6 +88,14 @@ pub fn normalize_into(word: &str, out: &mut String) {
 fn normalize_unicode(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word.nfkc() {
+        if is_invisible(c) || is_diacritic(c) {
+            continue;
+        }
+        if let Some(bare) = strip_diacritic(c) {
+            out.push(bare);
+            continue;
+        }
+        let c = fold_lookalike(c);
         match c {
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => {
                 out.push('\'')
@@ -103,16 +111,109 @@ fn normalize_unicode(word: &str) -> String {
     out
 }
 
+/// Characters that show nothing and join or split nothing a reader sees:
+/// zero-width space, non-joiner and joiner, word joiner, soft hyphen, byte
+/// order mark, invisible operators, bidirectional marks and controls.
+/// Sprinkled inside words they hide a copy from a word-based comparison,
+/// so words are found as if they were absent, and normalised without them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Combining diacritical marks (U+0300–U+036F): accents on Latin, Greek
+/// and Cyrillic letters, which a copy can sprinkle on its vowels.
+fn is_diacritic(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// A precomposed Latin letter with diacritics as its bare letter ("é" as
+/// "e"), or `None`.
+fn strip_diacritic(c: char) -> Option<char> {
+    if !('\u{00C0}'..='\u{024F}').contains(&c) && !('\u{1E00}'..='\u{1EFF}').contains(&c) {
+        return None;
+    }
+    let one = c.to_string();
+    let mut bare = one.nfd().filter(|&d| !is_diacritic(d));
+    match (bare.next(), bare.next()) {
+        (Some(b), None) if b != c && b.is_ascii_alphabetic() => Some(b.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// Cyrillic and Greek letters drawn like Latin ones, as those Latin
+/// letters: "pаypаl" with Cyrillic "а" is "paypal". Folded in every text
+/// alike, so Russian or Greek text still matches itself.
+fn fold_lookalike(c: char) -> char {
+    match c {
+        'а' | 'А' | 'α' | 'Α' => 'a',
+        'В' | 'Β' | 'β' => 'b',
+        'с' | 'С' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'Е' | 'Ε' | 'ε' => 'e',
+        'Н' | 'Η' | 'һ' => 'h',
+        'і' | 'І' | 'ι' | 'Ι' | 'ӏ' => 'i',
+        'ј' | 'Ј' => 'j',
+        'К' | 'Κ' | 'κ' => 'k',
+        'М' | 'Μ' => 'm',
+        'Ν' | 'ν' => 'n',
+        'о' | 'О' | 'ο' | 'Ο' => 'o',
+        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' | 'Ѕ' => 's',
+        'Т' | 'Τ' => 't',
+        'υ' => 'u',
+        'ԝ' => 'w',
+        'х' | 'Х' | 'Χ' | 'χ' => 'x',
+        'у' | 'У' | 'Υ' => 'y',
+        'Ζ' => 'z',
+        c => c,
+    }
+}
+
 /// The words of `text` by Unicode word boundaries (UAX #29, as
 /// `unicode_segmentation`'s `unicode_word_indices` finds them), each with its
 /// byte offset.
 ///
 /// A text that is all ASCII — most texts of most corpora — takes a byte
 /// loop with the same result (see [`AsciiWords`]); any other text goes
-/// through the Unicode tables.
+/// through the Unicode tables. Invisible characters ([`is_invisible`]) do
+/// not break words: a text holding any is segmented without them, and each
+/// word is the span of the original text from its first to its last
+/// visible character (invisible ones inside included).
 pub fn word_indices(text: &str) -> WordIndices<'_> {
     if text.is_ascii() {
         WordIndices::Ascii(AsciiWords { text, pos: 0 })
+    } else if text.chars().any(is_invisible) {
+        // Visible characters, and where each sits in the original.
+        let mut clean = String::with_capacity(text.len());
+        let mut at: Vec<usize> = Vec::with_capacity(text.len() + 1);
+        for (i, c) in text.char_indices() {
+            if !is_invisible(c) {
+                for k in 0..c.len_utf8() {
+                    at.push(i + k);
+                }
+                clean.push(c);
+            }
+        }
+        let words: Vec<(usize, usize)> = clean
+            .unicode_word_indices()
+            .map(|(s, w)| {
+                let last = s + w.len() - 1;
+                let end = at[last] + 1;
+                // `at[last]` is the last byte of a character of `text`.
+                (at[s], end)
+            })
+            .collect();
+        WordIndices::Mapped(text, words.into_iter())
     } else {
         WordIndices::Unicode(text.unicode_word_indices())
     }
@@ -124,6 +225,9 @@ pub enum WordIndices<'a> {
     Ascii(AsciiWords<'a>),
     /// Any other text.
     Unicode(unicode_segmentation::UnicodeWordIndices<'a>),
+    /// A text holding invisible characters: the words' spans found without
+    /// them.
+    Mapped(&'a str, std::vec::IntoIter<(usize, usize)>),
 }
 
 impl<'a> Iterator for WordIndices<'a> {
@@ -134,6 +238,7 @@ impl<'a> Iterator for WordIndices<'a> {
         match self {
             WordIndices::Ascii(w) => w.next(),
             WordIndices::Unicode(w) => w.next(),
+            WordIndices::Mapped(text, w) => w.next().map(|(s, e)| (s, &text[s..e])),
         }
     }
 }

@@ -1,0 +1,168 @@
+//! The best-known ways of hiding a copy from a checker, applied to the
+//! seeds' 000: invisible characters inside words, look-alike letters of
+//! other scripts, accents sprinkled on vowels. Each copy must still be a
+//! duplicate of the original, and its passage must slice the copy's own
+//! text (offsets are the copy's, invisible characters and all).
+
+use doppel::config::Config;
+use doppel::corpus::Document;
+use doppel::pipeline;
+use doppel::score::Verdict;
+use doppel::synth::SplitMix64;
+
+fn original() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("seeds")
+        .join("000_51955296cd91fa83.txt");
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// `mark` after a share `p` of the characters `after` accepts.
+fn sprinkle(text: &str, after: impl Fn(char) -> bool, mark: char, p: f64, seed: u64) -> String {
+    let mut rng = SplitMix64::new(seed);
+    let mut out = String::new();
+    for c in text.chars() {
+        out.push(c);
+        if after(c) && rng.chance(p) {
+            out.push(mark);
+        }
+    }
+    out
+}
+
+#[test]
+fn invisible_characters_look_alike_letters_and_accents_hide_no_copy() {
+    let text = original();
+    let cyrillic: String = text
+        .chars()
+        .map(|c| match c {
+            'a' => 'а',
+            'e' => 'е',
+            'o' => 'о',
+            'p' => 'р',
+            'c' => 'с',
+            'x' => 'х',
+            'i' => 'і',
+            'y' => 'у',
+            c => c,
+        })
+        .collect();
+    let copies = [
+        (
+            "zero-width spaces",
+            sprinkle(&text, char::is_alphabetic, '\u{200B}', 0.5, 1),
+        ),
+        (
+            "soft hyphens",
+            sprinkle(&text, char::is_alphabetic, '\u{00AD}', 0.3, 2),
+        ),
+        (
+            "zero-width non-joiners",
+            sprinkle(&text, char::is_alphabetic, '\u{200C}', 0.3, 3),
+        ),
+        ("Cyrillic look-alikes", cyrillic),
+        (
+            "combining accents",
+            sprinkle(&text, |c| "aeiou".contains(c), '\u{0301}', 0.3, 4),
+        ),
+    ];
+    let a = Document::new("000", text.clone());
+    for (what, copy) in copies {
+        assert_ne!(copy, text);
+        let b = Document::new(what, copy.clone());
+        let (_, pair) = pipeline::compare(&a, &b, &Config::default());
+        assert_eq!(
+            pair.verdict,
+            Verdict::Duplicate,
+            "{what}: {:?}",
+            pair.scores
+        );
+        assert!(pair.scores.jaccard > 0.99, "{what}: {:?}", pair.scores);
+        assert_eq!(pair.alignment.passages.len(), 1, "{what}");
+        let p = &pair.alignment.passages[0];
+        assert!(copy.is_char_boundary(p.b.start) && copy.is_char_boundary(p.b.end));
+        assert!(
+            (p.b.end - p.b.start) * 10 >= copy.len() * 9,
+            "{what}: the passage spans the copy"
+        );
+    }
+}
+
+#[test]
+fn words_split_only_where_a_reader_sees_a_break() {
+    let t = "de\u{200B}ter\u{00AD}rence and\u{200B} dip\u{200C}lomacy";
+    let words: Vec<(usize, &str)> = doppel::text::word_indices(t).collect();
+    let spans: Vec<&str> = words.iter().map(|w| w.1).collect();
+    assert_eq!(
+        spans,
+        ["de\u{200B}ter\u{00AD}rence", "and", "dip\u{200C}lomacy"]
+    );
+    let norms: Vec<String> = doppel::text::tokenize(t)
+        .into_iter()
+        .map(|t| t.norm)
+        .collect();
+    assert_eq!(norms, ["deterrence", "and", "diplomacy"]);
+    // Look-alikes and accents fold; other scripts' own letters stay.
+    assert_eq!(doppel::text::normalize("раураl"), "paypal");
+    assert_eq!(doppel::text::normalize("Déterrénce"), "deterrence");
+    assert_eq!(doppel::text::normalize("e\u{0301}te\u{0301}"), "ete");
+    assert_eq!(doppel::text::normalize("日本語"), "日本語");
+    assert_eq!(doppel::text::normalize("straße"), "straße");
+}
+
+/// Over random texts of letters, digits, spaces, punctuation and invisible
+/// characters: the words are those of the text with the invisible
+/// characters removed (same norms, in order), and each word's span slices
+/// the text on character boundaries, begins and ends with a visible
+/// character and normalises to its norm.
+#[test]
+fn words_are_those_of_the_text_without_its_invisible_characters() {
+    const PARTS: &[&str] = &[
+        "a",
+        "b",
+        "é",
+        "K",
+        "7",
+        "ж",
+        "日",
+        " ",
+        " ",
+        ".",
+        ",",
+        "'",
+        "-",
+        "\n",
+        "\u{200B}",
+        "\u{00AD}",
+        "\u{200C}",
+        "\u{200D}",
+        "\u{FEFF}",
+        "\u{202E}",
+        "e\u{0301}",
+    ];
+    let mut rng = SplitMix64::new(77);
+    for round in 0..2000 {
+        let text: String = (0..rng.between(0, 40))
+            .map(|_| PARTS[rng.below(PARTS.len())])
+            .collect();
+        let visible: String = text
+            .chars()
+            .filter(|&c| !doppel::text::is_invisible(c))
+            .collect();
+        let got = doppel::text::tokenize(&text);
+        let want = doppel::text::tokenize(&visible);
+        let norms =
+            |t: &[doppel::text::Token]| t.iter().map(|t| t.norm.clone()).collect::<Vec<_>>();
+        assert_eq!(norms(&got), norms(&want), "round {round}: {text:?}");
+        let mut last = 0;
+        for t in &got {
+            let (s, e) = (t.span.start, t.span.end);
+            assert!(s >= last && s < e && text.is_char_boundary(s) && text.is_char_boundary(e));
+            let slice = &text[s..e];
+            assert!(!slice.starts_with(doppel::text::is_invisible), "{text:?}");
+            assert!(!slice.ends_with(doppel::text::is_invisible), "{text:?}");
+            assert_eq!(doppel::text::normalize(slice), t.norm, "{text:?}");
+            last = e;
+        }
+    }
+}
