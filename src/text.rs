@@ -428,7 +428,15 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 fn is_terminal(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？')
+    matches!(c, '.' | '!' | '?' | '…') || is_unspaced_terminal(c)
+}
+
+/// Sentence ends of scripts that put no space or capital after them:
+/// Chinese and Japanese full stops, exclamation and question marks (full
+/// and half width), the Devanagari danda and double danda, the Arabic
+/// question mark and full stop.
+fn is_unspaced_terminal(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '｡' | '।' | '॥' | '؟' | '۔')
 }
 
 fn is_closer(c: char) -> bool {
@@ -488,7 +496,9 @@ fn wrap_width(text: &str) -> Option<usize> {
 /// `.`, `!`, `?` or `…` (with any closing quotes or brackets) followed by
 /// white space and an upper-case letter, a digit or an opening quote —
 /// except after a known abbreviation ("Mr.", "etc.") or a single letter
-/// ("U.S.", "J. Smith").
+/// ("U.S.", "J. Smith"); and at the full stops of scripts that put no
+/// space or capital after them (`。！？` of Chinese and Japanese, `।` of
+/// Devanagari, `؟` of Arabic), whatever follows.
 pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     let wrap = wrap_width(text);
     let mut cuts: Vec<usize> = Vec::new(); // byte offsets where a sentence ends
@@ -550,7 +560,12 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
             let next = char_at(n);
             let opens = next.is_none_or(|c| c.is_uppercase() || c.is_numeric() || is_opener(c));
             let single = m == k + c.len_utf8();
-            if spaced && opens && !(c == '.' && single && is_abbreviation(text, pos, tokens)) {
+            // Scripts without capitals or spaces between sentences end one
+            // at their own full stops, whatever follows.
+            let own = is_unspaced_terminal(c);
+            if own
+                || (spaced && opens && !(c == '.' && single && is_abbreviation(text, pos, tokens)))
+            {
                 cuts.push(end);
             }
             k = m;

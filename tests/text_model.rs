@@ -1,8 +1,10 @@
-//! The best-known ways of hiding a copy from a checker, applied to the
-//! seeds' 000: invisible characters inside words, look-alike letters of
-//! other scripts, accents sprinkled on vowels. Each copy must still be a
+//! The text model on what real and hostile text holds. First the
+//! best-known ways of hiding a copy from a checker, applied to the seeds'
+//! 000: invisible characters inside words, look-alike letters of other
+//! scripts, accents sprinkled on vowels. Each copy must still be a
 //! duplicate of the original, and its passage must slice the copy's own
-//! text (offsets are the copy's, invisible characters and all).
+//! text (offsets are the copy's, invisible characters and all). Then
+//! scripts whose sentences end without a space or a capital.
 
 use doppel::config::Config;
 use doppel::corpus::Document;
@@ -165,4 +167,47 @@ fn words_are_those_of_the_text_without_its_invisible_characters() {
             last = e;
         }
     }
+}
+
+/// Chinese sentences end at their own full stops: two sentences copied
+/// into another article are found as one passage of exactly those two.
+#[test]
+fn two_chinese_sentences_copied_into_another_article_are_one_passage() {
+    let source = "我们的城市今年修建了一座新的图书馆，位于河边的公园旁边。\
+        图书馆有三层楼，收藏了二十万本书和许多旧报纸。\
+        每天早上八点开门，晚上九点关门，周末也开放。\
+        市长说这个项目花了三年时间和很多钱。\
+        很多学生放学后来这里做作业和借书。\
+        附近的咖啡馆因此生意变好了，老板很高兴。";
+    let copied = "图书馆有三层楼，收藏了二十万本书和许多旧报纸。\
+        每天早上八点开门，晚上九点关门，周末也开放。";
+    let other = format!(
+        "今年夏天天气特别热，很多人去海边游泳。\
+         火车站前面的广场上每天晚上都有人跳舞。\
+         {copied}\
+         山上的老寺庙吸引了很多外国游客来参观。\
+         农民们说今年的水果比去年甜，价格也便宜。"
+    );
+    let a = Document::new("source", source);
+    let b = Document::new("other", other.clone());
+    let (features, pair) = pipeline::compare(&a, &b, &Config::default());
+    assert_eq!(
+        features[0].analysed.sentences.len(),
+        6,
+        "one sentence per 。"
+    );
+    assert!(pair.verdict.is_flagged(), "{:?}", pair.verdict);
+    assert_eq!(
+        pair.alignment.passages.len(),
+        1,
+        "{:#?}",
+        pair.alignment.passages
+    );
+    let p = &pair.alignment.passages[0];
+    assert_eq!(&other[p.b.start..p.b.end], copied);
+    assert!(
+        pair.alignment.coverage_b < 0.6,
+        "{}",
+        pair.alignment.coverage_b
+    );
 }
