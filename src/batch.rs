@@ -1457,8 +1457,8 @@ mod tests {
         assert_eq!(c.text(1, &load).unwrap(), "café \"quoted\"\nnext line");
         assert_eq!(c.raw(1).unwrap(), lines[5].as_bytes());
         assert_eq!(c.stats(1).chars, 23);
-        // "next line" goes on in lower case: one sentence.
-        assert_eq!(c.stats(1).sentences, 1);
+        // No sentence end anywhere, so not prose: each line stands alone.
+        assert_eq!(c.stats(1).sentences, 2);
         // The empty document has no band keys; the others have one per band.
         assert_eq!(signed.entries.len(), 2 * signed.params.bands);
         // Strict mode stops at the first problem.

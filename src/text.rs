@@ -419,6 +419,20 @@ pub fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<
     }
 }
 
+/// Whether `text` (of `words` words) reads as prose: at least one sentence
+/// end (a terminal followed by white space or the end) per 40 words, where
+/// lists, code and manual-page sources have next to none.
+fn is_prose(text: &str, words: usize) -> bool {
+    let mut ends = 0usize;
+    let mut it = text.chars().peekable();
+    while let Some(c) = it.next() {
+        if is_terminal(c) && it.peek().is_none_or(|n| n.is_whitespace()) {
+            ends += 1;
+        }
+    }
+    ends * 40 >= words
+}
+
 /// Words that end with a full stop without ending a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "inc", "ltd", "co", "corp",
@@ -491,8 +505,9 @@ fn wrap_width(text: &str) -> Option<usize> {
 /// Split `text` into sentences. `tokens` must be `tokenize(text)`.
 ///
 /// A sentence ends at a blank line; at a single line break followed by
-/// anything but a lower-case letter, and in hard-wrapped text only before
-/// a short line or after one; and at
+/// anything but a lower-case letter (at any line break in text that is not
+/// prose: lists, code), and in hard-wrapped text only before a short line
+/// or after one; and at
 /// `.`, `!`, `?` or `…` (with any closing quotes or brackets) followed by
 /// white space and an upper-case letter, a digit or an opening quote —
 /// except after a known abbreviation ("Mr.", "etc.") or a single letter
@@ -501,6 +516,7 @@ fn wrap_width(text: &str) -> Option<usize> {
 /// Devanagari, `؟` of Arabic), whatever follows.
 pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     let wrap = wrap_width(text);
+    let prose = is_prose(text, tokens.len());
     let mut cuts: Vec<usize> = Vec::new(); // byte offsets where a sentence ends
     let bytes = text.as_bytes();
     // Walk by byte offset, decoding characters as we go: a table of every
@@ -532,10 +548,11 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
                 let next_upper = next.is_some_and(|c| !c.is_lowercase());
                 next_upper && short
             } else {
-                // A line that goes on in lower case continues its
-                // sentence: text broken at arbitrary places (by a copy,
-                // an extraction or an editor) stays whole.
-                next.is_some_and(|c| !c.is_lowercase())
+                // In prose, a line that goes on in lower case continues
+                // its sentence: text broken at arbitrary places (by a
+                // copy, an extraction or an editor) stays whole. In lists,
+                // code and the like every line stands alone.
+                !prose || next.is_some_and(|c| !c.is_lowercase())
             };
             if cut {
                 cuts.push(pos);

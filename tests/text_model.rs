@@ -211,3 +211,41 @@ fn two_chinese_sentences_copied_into_another_article_are_one_passage() {
         pair.alignment.coverage_b
     );
 }
+
+/// Lines of random words, none ending a sentence: a list, not prose.
+/// Every line stands alone, and two such files share nothing.
+#[test]
+fn lines_of_a_list_stand_alone_and_two_random_lists_are_unrelated() {
+    let mut rng = SplitMix64::new(12);
+    let mut list = || {
+        (0..3000)
+            .map(|_| {
+                (0..rng.between(1, 4))
+                    .map(|_| format!("opt{}", rng.below(3000)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (x, y) = (list(), list());
+    let analysed = doppel::text::Analysed::new(&x);
+    assert_eq!(analysed.sentences.len(), 3000, "one sentence per line");
+    let (_, pair) = pipeline::compare(
+        &Document::new("x", x.clone()),
+        &Document::new("y", y),
+        &Config::default(),
+    );
+    assert_eq!(
+        pair.verdict,
+        Verdict::Unrelated,
+        "{:#?}",
+        pair.alignment.passages
+    );
+    // Prose broken at arbitrary places keeps its sentences whole.
+    let prose = doppel::text::Analysed::new(
+        "Students should be aware\nthat a\nportfolio\nof their work will be kept. \
+         It is used\nfor every course.",
+    );
+    assert_eq!(prose.sentences.len(), 2);
+}
