@@ -197,8 +197,10 @@ struct Cluster {
     matched: usize,
     /// Found by the summary extension.
     summary: bool,
-    /// Units of B and of A that hold a seed.
-    seeded: (usize, usize),
+    /// Units of A that hold a seed.
+    seeded_a: usize,
+    /// Units of B that hold a seed.
+    seeded_b: usize,
 }
 
 /// One side cut into units, with their vectors.
@@ -252,9 +254,9 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
         }
     }
     let found = resolve(found, &ua, &ub);
+    // Merged clusters only grow: each is still long enough.
     let mut passages: Vec<Passage> = found
         .into_iter()
-        .filter(long_enough)
         .filter_map(|c| {
             let (sa, sb) = trim(a, b, ua.sentences(&c.a), ub.sentences(&c.b));
             let p = passage(a, b, sa, sb, c.sim);
@@ -287,9 +289,9 @@ fn evidence(c: &Cluster, p: &Passage, (na, nb): (usize, usize), cfg: &AlignConfi
     }
     let share = |held: usize, units: usize| held as f32 / units.max(1) as f32;
     let matched = if c.summary {
-        share(c.seeded.0, c.b.len())
+        share(c.seeded_b, c.b.len())
     } else {
-        share(c.seeded.0, c.b.len()).min(share(c.seeded.1, c.a.len()))
+        share(c.seeded_b, c.b.len()).min(share(c.seeded_a, c.a.len()))
     };
     (c.summary || c.a.len() > 1 || c.b.len() > 1 || c.a.len() == na || c.b.len() == nb)
         && p.score * matched >= cfg.min_evidence
@@ -743,7 +745,7 @@ fn cluster(group: &[Seed], ua: &Units, ub: &Units, b: Side<'_>) -> Cluster {
     is.sort_unstable();
     is.dedup();
     let mut c = with_sim(a, bb, matched, ua, ub);
-    c.seeded = (js.len(), is.len());
+    (c.seeded_a, c.seeded_b) = (is.len(), js.len());
     c
 }
 
@@ -757,7 +759,8 @@ fn with_sim(a: Range<usize>, b: Range<usize>, matched: usize, ua: &Units, ub: &U
         sim,
         matched,
         summary: false,
-        seeded: (0, 0),
+        seeded_a: 0,
+        seeded_b: 0,
     }
 }
 
@@ -768,9 +771,8 @@ fn resolve(found: Vec<Cluster>, ua: &Units, ub: &Units) -> Vec<Cluster> {
     let mut found = merge_overlapping(found, |a, b, members: &[&Cluster]| {
         let mut c = with_sim(a, b, members.iter().map(|m| m.matched).sum(), ua, ub);
         c.summary = members.iter().any(|m| m.summary);
-        c.seeded = members
-            .iter()
-            .fold((0, 0), |s, m| (s.0 + m.seeded.0, s.1 + m.seeded.1));
+        c.seeded_a = members.iter().map(|m| m.seeded_a).sum();
+        c.seeded_b = members.iter().map(|m| m.seeded_b).sum();
         c
     });
     found.sort_by(|x, y| {
@@ -1239,7 +1241,8 @@ mod tests {
             sim: 0.0,
             matched: m.iter().map(|c| c.matched).sum(),
             summary: false,
-            seeded: (0, 0),
+            seeded_a: 0,
+            seeded_b: 0,
         };
         for round in 0..500 {
             let span = rng.between(5, 60);
@@ -1252,7 +1255,8 @@ mod tests {
                         sim: 0.0,
                         matched: 1,
                         summary: false,
-                        seeded: (0, 0),
+                        seeded_a: 0,
+                        seeded_b: 0,
                     }
                 })
                 .collect();

@@ -131,13 +131,9 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let mut docs = Vec::new();
     let mut failed = false;
     for path in [&args.a, &args.b].into_iter().flatten() {
-        match load_one(path, &opts, args.input.quiet) {
-            Ok((doc, bad)) => {
-                failed |= bad;
-                docs.push(doc);
-            }
-            Err(e) => return Err(e),
-        }
+        let (doc, bad) = load_one(path, &opts, args.input.quiet)?;
+        failed |= bad;
+        docs.push(doc);
     }
     let (features, pair) = pipeline::compare(&docs[0], &docs[1], &cfg);
     let report = Report::build(&docs, &features, std::slice::from_ref(&pair), true, &cfg);
