@@ -8,4 +8,4 @@ cd "$(dirname "$0")/../.."
 data=${1:?usage: msrp.sh MSRP_TRAIN_FILE}
 [ -f "$data" ] || { echo "msrp.sh: $data: missing" >&2; exit 2; }
 cargo build --release --quiet
-python3 scripts/eval/msrp.py "$data" target/release/doppel reports/msrp.md
+python3 scripts/eval/msrp.py "$data" "${CARGO_TARGET_DIR:-target}/release/doppel" reports/msrp.md

@@ -23,7 +23,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet
-doppel=target/release/doppel
+doppel=${CARGO_TARGET_DIR:-target}/release/doppel
 
 # PAN's pairs file lists "suspicious source"; doppel compares A = source
 # with B = suspicious (B's passages are traced back to A).
