@@ -8,7 +8,10 @@
 //! a later stage reports slices the text the user gave us.
 //!
 //! Normalisation of a token: Unicode NFKC, lower-casing, and folding of
-//! typographic apostrophes, quotes and dashes to their ASCII forms.
+//! typographic apostrophes, quotes and dashes to their ASCII forms; what
+//! hides a copy is undone — invisible characters ([`is_invisible`]) are
+//! dropped and split no word, accents on Latin letters are dropped, and
+//! Cyrillic and Greek letters drawn like Latin ones become those letters.
 //! Non-breaking spaces are word separators, like any other space.
 //!
 //! [`Analyzer`] turns tokens into the terms of the TF-IDF side: optional
@@ -61,7 +64,9 @@ impl Analysed {
 }
 
 /// Normalise one word: NFKC, lower case, typographic quotes and dashes
-/// folded to ASCII, non-breaking and other exotic spaces to a plain space.
+/// folded to ASCII, non-breaking and other exotic spaces to a plain space;
+/// invisible characters and accents on Latin letters dropped, Cyrillic and
+/// Greek look-alikes of Latin letters folded to them.
 pub fn normalize(word: &str) -> String {
     // Fast path with the same result: ASCII text is its own NFKC form, the
     // folds below map only non-ASCII characters, and lower-casing an ASCII
