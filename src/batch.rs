@@ -509,6 +509,11 @@ fn parse_line(
     bytes: &[u8],
     opts: &LoadOptions,
 ) -> std::result::Result<Option<(Option<String>, String)>, Error> {
+    // A byte order mark opening the file is no part of its first line.
+    let bytes = match line {
+        1 => bytes.strip_prefix(crate::corpus::UTF8_BOM).unwrap_or(bytes),
+        _ => bytes,
+    };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }

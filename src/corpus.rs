@@ -283,6 +283,10 @@ fn load_file(
     Ok(())
 }
 
+/// The UTF-8 byte order mark, which some editors put at the start of a
+/// file.
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Bytes in the first block of a file that are checked for NUL bytes.
 const PROBE: usize = 8192;
 
@@ -506,10 +510,15 @@ fn read_jsonl(
                 );
             }
         }
+        // A byte order mark opening the file is no part of its first line.
+        let line: &[u8] = match lineno {
+            1 => line.strip_prefix(UTF8_BOM).unwrap_or(&line),
+            _ => &line,
+        };
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value: serde_json::Value = match serde_json::from_slice(&line) {
+        let value: serde_json::Value = match serde_json::from_slice(line) {
             Ok(v) => v,
             Err(source) => {
                 fail(
@@ -639,6 +648,26 @@ mod tests {
             ..LoadOptions::default()
         };
         assert!(load(&[d.path().join("bin")], &strict).is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_a_jsonl_file_is_skipped() {
+        let d = tmp();
+        let p = d.path().join("bom.jsonl");
+        std::fs::write(
+            &p,
+            "\u{FEFF}{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"two\"}\n",
+        )
+        .unwrap();
+        let opts = LoadOptions {
+            jsonl: true,
+            ..LoadOptions::default()
+        };
+        let l = load(&[p], &opts).unwrap();
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let ids: Vec<&str> = l.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(l.documents[0].text, "one");
     }
 
     #[test]

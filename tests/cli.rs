@@ -1216,3 +1216,26 @@ fn compare_pairs_streams_one_object_per_pair_and_writes_pan_files_at_true_offset
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("-o DIR"), "{}", r.stderr);
 }
+
+#[test]
+fn a_jsonl_file_opening_with_a_byte_order_mark_reads_in_both_modes() {
+    let d = tmp();
+    let f = d.path().join("bom.jsonl");
+    let text = "The committee approved the budget on Monday after hours of argument.";
+    std::fs::write(
+        &f,
+        format!(
+            "\u{FEFF}{{\"id\":\"x\",\"text\":\"{text}\"}}\n{{\"id\":\"y\",\"text\":\"{text}\"}}\n"
+        ),
+    )
+    .unwrap();
+    let path = p(&f);
+    for extra in [None, Some("--minhash-only")] {
+        let mut args = vec!["scan", path.as_str(), "--jsonl", "--format", "json"];
+        args.extend(extra);
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{extra:?}: {}", r.stderr);
+        assert!(r.stderr.is_empty(), "{extra:?}: {}", r.stderr);
+        assert_eq!(pairs(&r.json()).len(), 1, "{extra:?}");
+    }
+}
