@@ -297,6 +297,14 @@ fn evidence(c: &Cluster, p: &Passage, (na, nb): (usize, usize), cfg: &AlignConfi
         && p.score * matched >= cfg.min_evidence
 }
 
+/// The terms of a range of a side's sentences, in order.
+fn terms_of<'a>(side: Side<'a>, r: &Range<usize>) -> impl Iterator<Item = &'a str> {
+    side.sentence_terms[r.clone()]
+        .iter()
+        .flatten()
+        .map(String::as_str)
+}
+
 /// Drop the sentences at either end of a passage's sides that share no
 /// term with the other side (a heading or a line joined to its unit).
 fn trim(
@@ -305,13 +313,7 @@ fn trim(
     mut sa: Range<usize>,
     mut sb: Range<usize>,
 ) -> (Range<usize>, Range<usize>) {
-    fn terms<'a>(side: Side<'a>, r: &Range<usize>) -> ahash::AHashSet<&'a str> {
-        side.sentence_terms[r.clone()]
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect()
-    }
+    let terms = |side, r: &Range<usize>| -> ahash::AHashSet<&str> { terms_of(side, r).collect() };
     let shares = |side: Side<'_>, k: usize, other: &ahash::AHashSet<&str>| {
         side.sentence_terms[k]
             .iter()
@@ -365,17 +367,10 @@ fn units(a: Side<'_>, b: Side<'_>, min_terms: usize) -> (Units, Units) {
         out
     };
     let (ga, gb) = (group(a), group(b));
-    fn terms<'a>(side: Side<'a>, r: &Range<usize>) -> Vec<&'a str> {
-        side.sentence_terms[r.clone()]
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect()
-    }
     let all: Vec<Vec<&str>> = ga
         .iter()
-        .map(|r| terms(a, r))
-        .chain(gb.iter().map(|r| terms(b, r)))
+        .map(|r| terms_of(a, r).collect())
+        .chain(gb.iter().map(|r| terms_of(b, r).collect()))
         .collect();
     let mut vecs = unit_vectors(&all);
     let vb = vecs.split_off(ga.len());

@@ -255,8 +255,11 @@ fn pan_xml(line: &PairLine, report: &PairReport) -> String {
 
 /// Where `--pairs` writes.
 enum Sink {
-    /// JSON Lines on standard output and into files.
-    Jsonl { stdout: bool, files: Vec<Output> },
+    /// JSON Lines on standard output (unless `-o` was given) and into files.
+    Jsonl {
+        stdout: Option<std::io::BufWriter<std::io::Stdout>>,
+        files: Vec<Output>,
+    },
     /// One PAN XML file per pair in a directory.
     Pan { dir: PathBuf },
 }
@@ -265,7 +268,10 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     let file = args.pairs.as_deref().expect("--pairs given");
     let sink = match args.format.unwrap_or(CompareFormat::Jsonl) {
         CompareFormat::Jsonl => Sink::Jsonl {
-            stdout: args.output.is_empty(),
+            stdout: args
+                .output
+                .is_empty()
+                .then(|| std::io::BufWriter::new(std::io::stdout())),
             files: args
                 .output
                 .iter()
@@ -296,7 +302,6 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     let flagged = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let sink = Mutex::new(sink);
-    let out = Mutex::new(std::io::BufWriter::new(std::io::stdout()));
     pairs
         .par_iter()
         .try_for_each(|line| -> anyhow::Result<()> {
@@ -326,8 +331,7 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
             match &mut *sink {
                 Sink::Jsonl { stdout, files } => {
                     let json = serde_json::to_string(&report)?;
-                    if *stdout {
-                        let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some(o) = stdout {
                         writeln!(o, "{json}")?;
                         o.flush()?;
                     }
@@ -349,7 +353,6 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
             }
             Ok(())
         })?;
-    out.lock().unwrap_or_else(|e| e.into_inner()).flush()?;
     let sink = sink.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Sink::Jsonl { files, .. } = sink {
         for f in files {
