@@ -3,11 +3,22 @@
 # fuzzer mutates these; it finds its way much faster from real text).
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/text corpus/jsonl corpus/align
+mkdir -p corpus/text corpus/jsonl corpus/align corpus/decode
 seeds=(../seeds/*.txt)
 for f in "${seeds[@]}"; do
     cp "$f" "corpus/text/$(basename "$f")"
 done
+# decode: the seeds in the encodings files come in, and the regressions.
+python3 - "${seeds[0]}" <<'PY'
+import sys
+t = open(sys.argv[1], encoding="utf-8").read()[:3000]
+out = {"utf8": t.encode(), "utf8-bom": b"\xef\xbb\xbf" + t.encode(),
+       "utf16le": b"\xff\xfe" + t.encode("utf-16-le"), "utf16be": b"\xfe\xff" + t.encode("utf-16-be"),
+       "cp1252": t.encode("cp1252", "replace"), "nul": t.encode()[:500] + b"\0" + t.encode()[500:]}
+for name, data in out.items():
+    open(f"corpus/decode/{name}", "wb").write(data)
+PY
+cp ../tests/regressions/decode/* corpus/decode/
 # align: a settings byte, then A, a NUL byte, then B.
 n=${#seeds[@]}
 for ((i = 0; i < n; i++)); do

@@ -299,7 +299,11 @@ impl Corpus {
                 Ok(Some((_, text))) => text,
                 _ => return Err(changed(&format!("line {} is no longer readable", s.line))),
             },
-            InputKind::Text => String::from_utf8(raw).map_err(|_| changed("not UTF-8 any more"))?,
+            InputKind::Text => {
+                corpus::decode(&input.path, raw, opts.encoding)
+                    .map_err(|_| changed("not text any more"))?
+                    .text
+            }
         };
         if text.len() as u64 != s.bytes {
             return Err(changed(&format!("document {:?} changed size", self.id(d))));
@@ -395,6 +399,8 @@ enum Item {
         stats: DocStats,
         keys: Vec<u64>,
         empty: bool,
+        /// What decoding the file remarked ([`corpus::decode_remark`]).
+        remark: Option<String>,
     },
     Problem(Problem),
 }
@@ -741,7 +747,9 @@ impl Builder<'_> {
                 stats,
                 keys,
                 empty,
+                remark,
             } => {
+                self.corpus.warnings.extend(remark);
                 let doc = DocId::try_from(self.corpus.len()).map_err(|_| {
                     Error::Config("more documents than doppel can index (4,294,967,296)".into())
                 })?;
@@ -925,6 +933,7 @@ fn read_jsonl_input(
                             stats,
                             keys,
                             empty: text.trim().is_empty(),
+                            remark: None,
                         }
                     }
                 };
@@ -1066,22 +1075,15 @@ fn read_text_file(
     };
     // What verification re-reads by offset.
     let len = bytes.len() as u64;
-    let probe = &bytes[..bytes.len().min(8192)];
-    if let Some(offset) = probe.iter().position(|&c| c == 0) {
-        return problem(Problem::Skip(Error::Binary {
-            path: path.clone(),
-            offset,
-        }));
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return problem(Problem::Skip(Error::NotUtf8 {
-                path: path.clone(),
-                offset: e.utf8_error().valid_up_to(),
-            }));
-        }
+    let decoded = match corpus::decode(path, bytes, opts.encoding) {
+        Ok(d) => d,
+        Err(e) => return problem(Problem::Skip(e)),
     };
+    let remark = match corpus::decode_remark(path, &decoded, opts) {
+        Ok(r) => r,
+        Err(e) => return problem(Problem::Skip(e)),
+    };
+    let text = decoded.text;
     let location = Location {
         file,
         offset: 0,
@@ -1093,6 +1095,7 @@ fn read_text_file(
         stats,
         keys,
         empty: text.trim().is_empty(),
+        remark,
     };
     (item, len)
 }
@@ -1485,10 +1488,15 @@ mod tests {
         let signed = read(&[d.path().to_path_buf()], &opts(false, 64), &cfg(), &|_| {}).unwrap();
         let c = &signed.corpus;
         let ids: Vec<&str> = (0..c.len() as DocId).map(|i| c.id(i)).collect();
-        assert_eq!(ids, ["b.txt", "sub/a.txt"]);
+        assert_eq!(ids, ["b.txt", "latin1", "sub/a.txt"]);
         let w = c.warnings.join("\n");
         assert!(w.contains("binary") && w.contains("offset 2"), "{w}");
-        assert!(w.contains("UTF-8") && w.contains("offset 3"), "{w}");
+        assert!(
+            w.contains("UTF-8") && w.contains("offset 3") && w.contains("windows-1252"),
+            "{w}"
+        );
+        // Verification reads the decoded text again.
+        assert_eq!(c.text(1, &LoadOptions::default()).unwrap(), "café");
         assert_eq!(
             c.text(0, &LoadOptions::default()).unwrap(),
             "bee words here"

@@ -12,6 +12,8 @@
 //! for a JSON Lines file holding one endless line.
 
 use crate::error::{Error, Result};
+/// The encodings [`LoadOptions::encoding`] names (from `encoding_rs`).
+pub use encoding_rs::Encoding;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
@@ -72,6 +74,9 @@ pub struct LoadOptions {
     pub strict: bool,
     /// Documents larger than this many bytes are skipped with a warning.
     pub max_doc_bytes: u64,
+    /// How a file that is not UTF-8 (and has no UTF-16 byte order mark) is
+    /// read, with a warning; under `strict` it is refused instead.
+    pub encoding: &'static encoding_rs::Encoding,
 }
 
 impl Default for LoadOptions {
@@ -82,6 +87,7 @@ impl Default for LoadOptions {
             text_field: "text".into(),
             strict: false,
             max_doc_bytes: 50 * 1024 * 1024,
+            encoding: encoding_rs::WINDOWS_1252,
         }
     }
 }
@@ -308,14 +314,15 @@ fn binary_at(probe: &[u8]) -> Option<usize> {
 }
 
 /// All the bytes of `reader`, or `None` when there are more than `limit`.
-/// Stops after the first block if it looks binary ([`binary_at`]): the
+/// Stops after the first block if it looks binary ([`binary_at`], and no
+/// UTF-16 byte order mark): the
 /// input will be skipped, so reading the rest (of `/dev/zero`, say) is
 /// waste.
 pub(crate) fn read_whole(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut reader = reader.take(limit.saturating_add(1));
     let mut bytes = Vec::new();
     (&mut reader).take(PROBE as u64).read_to_end(&mut bytes)?;
-    if binary_at(&bytes).is_some() {
+    if utf16_bom(&bytes).is_none() && binary_at(&bytes).is_some() {
         return Ok(Some(bytes));
     }
     reader.read_to_end(&mut bytes)?;
@@ -334,40 +341,136 @@ pub(crate) fn too_large(path: &Path, limit: u64) -> Error {
     }
 }
 
-/// Decode a file's bytes, or skip it with a warning when it looks binary or
-/// is not UTF-8. A UTF-8 byte order mark is kept (offsets stay true to the
-/// file) and ignored by tokenisation.
+/// A file's text, and how it was read from its bytes.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The text; byte offsets in reports are offsets into it.
+    pub text: String,
+    /// The bytes were not UTF-8 (first bad byte here) and were read with
+    /// the fallback encoding.
+    pub fallback_at: Option<usize>,
+    /// NUL bytes kept in the text (first one, how many).
+    pub nuls: Option<(usize, usize)>,
+}
+
+/// Turn a file's bytes into text, one rule for every reader:
+/// - a UTF-16 LE or BE byte order mark: decoded as UTF-16 (unpaired
+///   surrogates become U+FFFD);
+/// - otherwise binary ([`binary_at`]) is refused with [`Error::Binary`];
+/// - a UTF-8 byte order mark is dropped, and UTF-8 is taken as it is;
+/// - bytes that are not UTF-8 are decoded with `fallback` (Windows-1252
+///   unless `--encoding` names another), which [`Decoded::fallback_at`]
+///   reports so the caller can warn, or refuse under `--strict`.
+///
+/// Byte offsets are those of the decoded UTF-8 text; for a single-byte
+/// fallback encoding, character offsets are those of the file.
+pub fn decode(
+    path: &Path,
+    bytes: Vec<u8>,
+    fallback: &'static encoding_rs::Encoding,
+) -> Result<Decoded> {
+    if let Some(enc) = utf16_bom(&bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[2..]);
+        return Ok(with_nuls(text.into_owned(), None));
+    }
+    let probe = &bytes[..bytes.len().min(PROBE)];
+    if let Some(offset) = binary_at(probe) {
+        return Err(Error::Binary {
+            path: path.to_path_buf(),
+            offset,
+        });
+    }
+    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
+    match std::str::from_utf8(body) {
+        Ok(_) => {
+            let mut bytes = bytes;
+            if bytes.starts_with(UTF8_BOM) {
+                bytes.drain(..UTF8_BOM.len());
+            }
+            // Checked just above.
+            let text = String::from_utf8(bytes).unwrap_or_default();
+            Ok(with_nuls(text, None))
+        }
+        Err(e) => {
+            let (text, _) = fallback.decode_without_bom_handling(body);
+            Ok(with_nuls(text.into_owned(), Some(e.valid_up_to())))
+        }
+    }
+}
+
+/// The UTF-16 encoding whose byte order mark opens `bytes`.
+fn utf16_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        Some(encoding_rs::UTF_16LE)
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+fn with_nuls(text: String, fallback_at: Option<usize>) -> Decoded {
+    let nuls = text.bytes().position(|b| b == 0).map(|first| {
+        let n = text[first..].bytes().filter(|&b| b == 0).count();
+        (first, n)
+    });
+    Decoded {
+        text,
+        fallback_at,
+        nuls,
+    }
+}
+
+/// The text of a file's bytes ([`decode`]), or `None` when it is skipped
+/// (binary); the remarks decoding makes are warnings, and under `--strict`
+/// bytes that are not UTF-8 stop the run.
 fn check_text(
     path: &Path,
     bytes: Vec<u8>,
     opts: &LoadOptions,
     out: &mut Loaded,
 ) -> Result<Option<String>> {
-    let probe = &bytes[..bytes.len().min(PROBE)];
-    if let Some(offset) = binary_at(probe) {
-        out.warn(
-            opts,
-            Error::Binary {
-                path: path.to_path_buf(),
-                offset,
-            },
-        )?;
-        return Ok(None);
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(Some(s)),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            out.warn(
-                opts,
-                Error::NotUtf8 {
-                    path: path.to_path_buf(),
-                    offset,
-                },
-            )?;
+    match decode(path, bytes, opts.encoding) {
+        Ok(d) => {
+            if let Some(remark) = decode_remark(path, &d, opts)? {
+                out.warnings.push(remark);
+            }
+            Ok(Some(d.text))
+        }
+        Err(err) => {
+            out.warn(opts, err)?;
             Ok(None)
         }
     }
+}
+
+/// What a reader tells the user about a decoded file: read with the
+/// fallback encoding (an error under `--strict`), NUL bytes kept.
+pub(crate) fn decode_remark(
+    path: &Path,
+    d: &Decoded,
+    opts: &LoadOptions,
+) -> Result<Option<String>> {
+    let mut remarks = Vec::new();
+    if let Some(offset) = d.fallback_at {
+        if opts.strict {
+            return Err(Error::NotUtf8 {
+                path: path.to_path_buf(),
+                offset,
+            });
+        }
+        remarks.push(format!(
+            "not valid UTF-8 (first bad byte at offset {offset}), read as {} (see --encoding)",
+            opts.encoding.name()
+        ));
+    }
+    if let Some((first, n)) = d.nuls {
+        remarks.push(format!(
+            "{n} NUL byte{} (first at offset {first}) kept as characters outside any word",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    Ok((!remarks.is_empty()).then(|| format!("{}: {}", path.display(), remarks.join("; "))))
 }
 
 fn push(
@@ -624,22 +727,31 @@ mod tests {
     }
 
     #[test]
-    fn skips_binary_and_invalid_utf8_with_named_warnings() {
+    fn skips_binary_and_decodes_other_encodings_with_named_warnings() {
         let d = tmp();
         std::fs::write(d.path().join("bin"), b"ab\0cd").unwrap();
-        std::fs::write(d.path().join("latin1"), b"caf\xe9").unwrap();
+        // Windows-1252: curly quotes and the euro sign are not Latin-1.
+        std::fs::write(d.path().join("cp1252"), b"caf\xe9 \x93quoted\x94 \x80").unwrap();
         std::fs::write(d.path().join("empty"), b"").unwrap();
         // A stray NUL in a page of text: kept as text, NUL and all.
         let page = format!("{}\0{}", "Some words of text. ".repeat(20), "More words.");
         std::fs::write(d.path().join("stray-nul"), &page).unwrap();
         let l = load(&[d.path().to_path_buf()], &LoadOptions::default()).unwrap();
         let ids: Vec<&str> = l.documents.iter().map(|d| d.id.as_str()).collect();
-        assert_eq!(ids, ["empty", "stray-nul"], "binary and Latin-1 skipped");
-        assert_eq!(l.documents[1].text, page);
+        assert_eq!(ids, ["cp1252", "empty", "stray-nul"], "binary skipped");
+        assert_eq!(l.documents[0].text, "café \u{201c}quoted\u{201d} €");
+        assert_eq!(l.documents[2].text, page);
         let w = l.warnings.join("\n");
         assert!(w.contains("bin") && w.contains("binary"), "{w}");
         assert!(
-            w.contains("latin1") && w.contains("UTF-8") && w.contains("offset 3"),
+            w.contains("cp1252")
+                && w.contains("not valid UTF-8")
+                && w.contains("offset 3")
+                && w.contains("read as windows-1252"),
+            "{w}"
+        );
+        assert!(
+            w.contains("stray-nul") && w.contains("1 NUL byte (first at offset 400)"),
             "{w}"
         );
         assert!(w.contains("empty document"), "{w}");
@@ -648,6 +760,48 @@ mod tests {
             ..LoadOptions::default()
         };
         assert!(load(&[d.path().join("bin")], &strict).is_err());
+        let err = load(&[d.path().join("cp1252")], &strict)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cp1252") && err.contains("not valid UTF-8"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn byte_order_marks_choose_the_encoding_and_are_dropped() {
+        let d = tmp();
+        let text = "Grüße, 世界: one line.\nAnd another.";
+        let le: Vec<u8> = b"\xFF\xFE"
+            .iter()
+            .copied()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = b"\xFE\xFF"
+            .iter()
+            .copied()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        let bom8: Vec<u8> = UTF8_BOM.iter().chain(text.as_bytes()).copied().collect();
+        std::fs::write(d.path().join("le"), &le).unwrap();
+        std::fs::write(d.path().join("be"), &be).unwrap();
+        std::fs::write(d.path().join("u8"), &bom8).unwrap();
+        let l = load(&[d.path().to_path_buf()], &LoadOptions::default()).unwrap();
+        assert_eq!(l.documents.len(), 3, "{:?}", l.warnings);
+        for doc in &l.documents {
+            assert_eq!(doc.text, text, "{}", doc.id);
+        }
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        // A named fallback encoding instead of Windows-1252.
+        std::fs::write(d.path().join("koi8"), b"\xf0\xd2\xc9\xd7\xc5\xd4").unwrap();
+        let koi8 = LoadOptions {
+            encoding: encoding_rs::KOI8_R,
+            ..LoadOptions::default()
+        };
+        let l = load(&[d.path().join("koi8")], &koi8).unwrap();
+        assert_eq!(l.documents[0].text, "Привет");
+        assert!(l.warnings[0].contains("read as KOI8-R"), "{:?}", l.warnings);
     }
 
     #[test]

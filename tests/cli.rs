@@ -690,7 +690,7 @@ fn binary_file_is_skipped_with_a_warning_and_fails_under_strict() {
 }
 
 #[test]
-fn invalid_utf8_is_skipped_with_a_warning_naming_it() {
+fn text_that_is_not_utf8_is_read_as_windows_1252_with_a_warning_naming_it() {
     let d = tmp();
     write_unrelated(d.path());
     let latin = d.path().join("latin1.txt");
@@ -705,11 +705,20 @@ fn invalid_utf8_is_skipped_with_a_warning_naming_it() {
         r.stderr
     );
     assert!(r.stderr.contains("offset 6"), "{}", r.stderr);
-    assert_eq!(doc_ids(&r.json()), ["chips.txt", "fox.txt"]);
+    assert!(r.stderr.contains("read as windows-1252"), "{}", r.stderr);
+    assert_eq!(doc_ids(&r.json()), ["chips.txt", "fox.txt", "latin1.txt"]);
 
     let r = run(&["scan", &p(d.path()), "--strict"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(&p(&latin)), "{}", r.stderr);
+
+    let r = run(&["scan", &p(d.path()), "--encoding", "no-such-thing"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--encoding") && r.stderr.contains("no-such-thing"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

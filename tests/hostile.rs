@@ -74,8 +74,9 @@ fn line_naming<'a>(stderr: &'a str, kind: &str, what: &str) -> Option<&'a str> {
 fn regression_inputs_replay_through_the_fuzz_checks() {
     let dir = Path::new(ROOT).join("tests/regressions");
     type Check = fn(&[u8]);
-    let targets: [(&str, Check); 4] = [
+    let targets: [(&str, Check); 5] = [
         ("text", fuzz_checks::text),
+        ("decode", fuzz_checks::decode),
         ("jsonl", fuzz_checks::jsonl),
         ("align", fuzz_checks::align),
         ("index", fuzz_checks::index),

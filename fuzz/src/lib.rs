@@ -326,3 +326,66 @@ pub fn index(data: &[u8]) {
         let _ = checker.check(&[doc]);
     }
 }
+
+/// The decoder over any bytes, with the default fallback (Windows-1252)
+/// and a multi-byte one (Shift_JIS): refused only as binary, with an error
+/// naming the file; UTF-8 kept as it is (its byte order mark dropped);
+/// well-formed UTF-16 after its byte order mark decoded exactly; with the
+/// single-byte fallback, one character per byte, so character offsets are
+/// those of the file. The text then goes through the `text` checks.
+pub fn decode(data: &[u8]) {
+    let path = Path::new("fuzz.txt");
+    for fallback in [encoding_rs_fallback(), encoding_rs_sjis()] {
+        let d = match corpus::decode(path, data.to_vec(), fallback) {
+            Ok(d) => d,
+            Err(e) => {
+                let m = e.to_string();
+                assert!(m.contains("fuzz.txt") && m.contains("binary"), "{m}");
+                continue;
+            }
+        };
+        let utf16 = data.starts_with(b"\xFF\xFE") || data.starts_with(b"\xFE\xFF");
+        let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+        if utf16 {
+            let units: Vec<u16> = data[2..]
+                .chunks_exact(2)
+                .map(|c| {
+                    if data[0] == 0xFF {
+                        u16::from_le_bytes([c[0], c[1]])
+                    } else {
+                        u16::from_be_bytes([c[0], c[1]])
+                    }
+                })
+                .collect();
+            if data.len() % 2 == 0 {
+                if let Ok(s) = String::from_utf16(&units) {
+                    assert_eq!(d.text, s, "well-formed UTF-16 decoded exactly");
+                }
+            }
+        } else if let Ok(s) = std::str::from_utf8(body) {
+            assert_eq!(d.text, s, "UTF-8 is kept as it is");
+            assert!(d.fallback_at.is_none());
+        } else {
+            let at = d.fallback_at.expect("not UTF-8: the fallback is reported");
+            assert!(at < body.len());
+            if fallback == encoding_rs_fallback() {
+                assert_eq!(d.text.chars().count(), body.len(), "one character per byte");
+            }
+        }
+        if let Some((first, n)) = d.nuls {
+            assert_eq!(d.text.as_bytes()[first], 0);
+            assert_eq!(d.text.bytes().filter(|&b| b == 0).count(), n);
+        } else {
+            assert!(!d.text.contains('\0'));
+        }
+        text(d.text.as_bytes());
+    }
+}
+
+fn encoding_rs_fallback() -> &'static doppel::corpus::Encoding {
+    doppel::corpus::Encoding::for_label(b"windows-1252").unwrap()
+}
+
+fn encoding_rs_sjis() -> &'static doppel::corpus::Encoding {
+    doppel::corpus::Encoding::for_label(b"shift_jis").unwrap()
+}

@@ -116,6 +116,12 @@ pub struct InputArgs {
     /// them; with --jsonl, lines longer than this (read in bounded memory).
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_doc_bytes: u64,
+    /// Encoding of text files that are not UTF-8 (and have no UTF-16 byte
+    /// order mark): any WHATWG label, such as windows-1252, iso-8859-2,
+    /// shift_jis, gbk, koi8-r. Such files are read with a warning naming
+    /// them; --strict refuses them instead.
+    #[arg(long, default_value = "windows-1252", value_parser = parse_encoding)]
+    pub encoding: &'static encoding_rs::Encoding,
     /// Do not print warnings.
     #[arg(short, long)]
     pub quiet: bool,
@@ -130,7 +136,21 @@ impl InputArgs {
             text_field: self.text_field.clone(),
             strict: self.strict,
             max_doc_bytes: self.max_doc_bytes,
+            encoding: self.encoding,
         }
+    }
+}
+
+fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    match encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
+        // UTF-16 needs its byte order mark, which is read whatever this says.
+        Some(e) if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE => Err(format!(
+            "{label:?}: UTF-16 files are read by their byte order mark; name a fallback for files without one"
+        )),
+        Some(e) => Ok(e),
+        None => Err(format!(
+            "{label:?} is not an encoding label (try windows-1252, iso-8859-15, shift_jis, gbk, koi8-r)"
+        )),
     }
 }
 
