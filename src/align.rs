@@ -20,7 +20,8 @@
 //! 2. **Seeds.** A pair of units is a seed when both the cosine of their
 //!    vectors and the Dice coefficient of their term sets reach
 //!    [`AlignConfig::seed_threshold`] — the cosine alone lets one shared
-//!    rare word make a match — or when they share a run of
+//!    rare word make a match — and they share at least
+//!    [`SEED_SHARED_TERMS`] terms, or when they share a run of
 //!    [`AlignConfig::shingle_words`] words verbatim (a copied sentence inside
 //!    a longer one).
 //! 3. **Extension.** Seeds are clustered: sorted by their unit in A, a
@@ -49,7 +50,9 @@
 //!    its units holding a seed must reach [`AlignConfig::min_evidence`]:
 //!    independent texts of one genre (two licences, two manual pages) match
 //!    on a stock sentence here and there, a rewrite as a whole and sentence
-//!    by sentence.
+//!    by sentence. A stretch of A paraphrased in [`GENRE_ECHOES`] or more
+//!    separate places of B is the genre's stock wording, not a reuse: those
+//!    paraphrase passages are dropped.
 //!
 //! Verbatim and near-verbatim passages are told apart from paraphrases by
 //! the words of their two sides (see [`PassageKind`]).
@@ -67,6 +70,19 @@ use std::ops::Range;
 /// average), while a rewritten or translated passage keeps its length
 /// within a factor of two.
 pub const SUMMARY_RATIO: usize = 3;
+
+/// Terms two units must share to be a seed by their cosine and Dice: one
+/// shared word between two three-word lines is chance (two files of 12,000
+/// short lines of random words drawn from 5,000 share one in 290,000 pairs
+/// of lines — seeds enough to chain the whole files), two are not.
+pub const SEED_SHARED_TERMS: u32 = 2;
+
+/// Paraphrase passages whose stretches of A overlap, this many or more,
+/// are dropped: a reused passage is reused once or twice in a document,
+/// while a stock paragraph of a genre (a licence's warranty disclaimer, a
+/// manual page's option boilerplate) echoes in every place with the same
+/// vocabulary.
+pub const GENRE_ECHOES: usize = 3;
 
 /// Settings of the alignment.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -263,6 +279,7 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
             evidence(&c, &p, (ua.sentences.len(), ub.sentences.len()), cfg).then_some(p)
         })
         .collect();
+    drop_genre_echoes(&mut passages);
     passages.sort_by_key(|p| (p.b.start, p.a.start));
     let coverage_a = coverage(a, passages.iter().map(|p| p.a_sentences.clone()));
     let coverage_b = coverage(b, passages.iter().map(|p| p.b_sentences.clone()));
@@ -295,6 +312,28 @@ fn evidence(c: &Cluster, p: &Passage, (na, nb): (usize, usize), cfg: &AlignConfi
     };
     (c.summary || c.a.len() > 1 || c.b.len() > 1 || c.a.len() == na || c.b.len() == nb)
         && p.score * matched >= cfg.min_evidence
+}
+
+/// Drop the paraphrase passages whose stretch of A overlaps those of
+/// [`GENRE_ECHOES`] − 1 or more other paraphrase passages.
+fn drop_genre_echoes(passages: &mut Vec<Passage>) {
+    let spans: Vec<&Range<usize>> = passages
+        .iter()
+        .filter(|p| p.kind == PassageKind::Paraphrase)
+        .map(|p| &p.a_sentences)
+        .collect();
+    let mut starts: Vec<usize> = spans.iter().map(|r| r.start).collect();
+    let mut ends: Vec<usize> = spans.iter().map(|r| r.end).collect();
+    starts.sort_unstable();
+    ends.sort_unstable();
+    // Spans overlapping r: those starting before r ends, less those ending
+    // before r starts (which start before it ends too); r itself included.
+    let overlapping = |r: &Range<usize>| {
+        starts.partition_point(|&s| s < r.end) - ends.partition_point(|&e| e <= r.start)
+    };
+    passages.retain(|p| {
+        p.kind != PassageKind::Paraphrase || overlapping(&p.a_sentences) < GENRE_ECHOES
+    });
 }
 
 /// The terms of a range of a side's sentences, in order.
@@ -533,6 +572,7 @@ fn seeds(
             let cos = acc[j].min(1.0);
             let sizes = (v.terms.len() + vb[j].terms.len()).max(1);
             let dice = 2.0 * common[j] as f32 / sizes as f32;
+            let in_common = common[j];
             let fewer = sh_a[i].len().min(sh_b[j].len()).max(1);
             let copied = shared[j] as f32 / fewer as f32;
             acc[j] = 0.0;
@@ -547,7 +587,7 @@ fn seeds(
             }
             // A run of words shared verbatim is as telling as a high cosine.
             let matched = cos.min(dice);
-            if matched >= cfg.seed_threshold || copied >= 0.5 {
+            if (matched >= cfg.seed_threshold && in_common >= SEED_SHARED_TERMS) || copied >= 0.5 {
                 out.push(Seed {
                     i,
                     j,
@@ -1227,6 +1267,50 @@ mod tests {
 
     /// The sweep gives what merging any two overlapping clusters, one pair
     /// at a time until none is left, gives.
+    #[test]
+    fn genre_echoes_counted_by_sorting_are_counted_pair_by_pair() {
+        let mut rng = SplitMix64::new(21);
+        let kinds = [
+            PassageKind::Paraphrase,
+            PassageKind::Paraphrase,
+            PassageKind::NearVerbatim,
+            PassageKind::Verbatim,
+        ];
+        for _ in 0..500 {
+            let span = rng.between(5, 40);
+            let passages: Vec<Passage> = (0..rng.between(0, 12))
+                .map(|k| {
+                    let a0 = rng.below(span);
+                    Passage {
+                        a: Span::new(0, 0),
+                        b: Span::new(k, k + 1),
+                        a_sentences: a0..a0 + rng.between(1, 5),
+                        b_sentences: k..k + 1,
+                        score: 0.5,
+                        kind: kinds[rng.below(kinds.len())],
+                    }
+                })
+                .collect();
+            let para = |p: &Passage| p.kind == PassageKind::Paraphrase;
+            let slow: Vec<usize> = passages
+                .iter()
+                .filter(|p| {
+                    !para(p)
+                        || passages
+                            .iter()
+                            .filter(|q| para(q) && overlap(&q.a_sentences, &p.a_sentences))
+                            .count()
+                            < GENRE_ECHOES
+                })
+                .map(|p| p.b.start)
+                .collect();
+            let mut fast = passages.clone();
+            drop_genre_echoes(&mut fast);
+            let fast: Vec<usize> = fast.iter().map(|p| p.b.start).collect();
+            assert_eq!(fast, slow);
+        }
+    }
+
     #[test]
     fn merging_by_sweep_is_merging_pair_by_pair() {
         let mut rng = SplitMix64::new(9);

@@ -58,6 +58,8 @@ fn independent_licences_are_not_flagged() {
         ("Artistic", "GPL-3"),
         ("BSD", "Apache-2.0"),
         ("Artistic", "Apache-2.0"),
+        ("CC0-1.0", "GPL-3"),
+        ("Apache-2.0", "CC0-1.0"),
     ] {
         let p = compare(a, b);
         assert_eq!(p["verdict"], "unrelated", "{a} vs {b}: {p}");
