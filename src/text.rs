@@ -68,6 +68,11 @@ impl Analysed {
 /// invisible characters and accents on Latin letters dropped, Cyrillic and
 /// Greek look-alikes of Latin letters folded to them.
 pub fn normalize(word: &str) -> String {
+    // A word holds a line break only where [`word_indices`] joined a word
+    // hyphenated at the end of a line.
+    if word.contains('\n') {
+        return normalize(&unhyphenate(word));
+    }
     // Fast path with the same result: ASCII text is its own NFKC form, the
     // folds below map only non-ASCII characters, and lower-casing an ASCII
     // letter is ASCII lower-casing.
@@ -80,7 +85,9 @@ pub fn normalize(word: &str) -> String {
 /// Append the normalised form of `word` ([`normalize`]) to `out`, without
 /// allocating for ASCII words.
 pub fn normalize_into(word: &str, out: &mut String) {
-    if word.is_ascii() {
+    if word.contains('\n') {
+        out.push_str(&normalize(word));
+    } else if word.is_ascii() {
         let start = out.len();
         out.push_str(word);
         out[start..].make_ascii_lowercase();
@@ -89,8 +96,26 @@ pub fn normalize_into(word: &str, out: &mut String) {
     }
 }
 
+/// A word joined over end-of-line hyphenation without the hyphen, the line
+/// break and the white space around it.
+fn unhyphenate(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    while let Some(nl) = rest.find('\n') {
+        let blank = |c: char| c == ' ' || c == '\t' || c == '\r' || is_invisible(c);
+        let before = rest[..nl].trim_end_matches(blank);
+        out.push_str(before.strip_suffix('-').unwrap_or(before));
+        rest = rest[nl + 1..].trim_start_matches(blank);
+    }
+    out.push_str(rest);
+    out
+}
+
 /// [`normalize`] without the ASCII fast path.
 fn normalize_unicode(word: &str) -> String {
+    if word.contains('\n') {
+        return normalize_unicode(&unhyphenate(word));
+    }
     let mut out = String::with_capacity(word.len());
     for c in word.nfkc() {
         if is_invisible(c) || is_diacritic(c) {
@@ -194,7 +219,75 @@ fn fold_lookalike(c: char) -> char {
 /// not break words: a text holding any is segmented without them, and each
 /// word is the span of the original text from its first to its last
 /// visible character (invisible ones inside included).
-pub fn word_indices(text: &str) -> WordIndices<'_> {
+///
+/// A word broken at the end of a line by a hyphen ("strate-" and "gic" at
+/// the start of the next line, in lower case) is one word, its span running
+/// over the hyphen and the line break; [`normalize`] drops them again.
+pub fn word_indices(text: &str) -> Words<'_> {
+    Words {
+        text,
+        inner: segment(text),
+        peeked: None,
+    }
+}
+
+/// Where the word after a hyphenation break at `end` must start: `end`
+/// holds a hyphen, then a line break, with spaces or tabs allowed around
+/// it; `None` if there is no such break.
+fn hyphen_break(text: &str, end: usize) -> Option<usize> {
+    // Spaces, tabs and invisible characters (which break no word) around
+    // the line break; invisible ones before the hyphen too.
+    let blank = |c: char| c == ' ' || c == '\t' || is_invisible(c);
+    let rest = text
+        .get(end..)?
+        .trim_start_matches(is_invisible)
+        .strip_prefix('-')?;
+    let after = rest.trim_start_matches(blank);
+    let after = after.strip_prefix('\r').unwrap_or(after);
+    let after = after.strip_prefix('\n')?.trim_start_matches(blank);
+    Some(text.len() - after.len())
+}
+
+/// Iterator of [`word_indices`]: the segmenter's words, with words broken
+/// by end-of-line hyphenation joined.
+pub struct Words<'a> {
+    text: &'a str,
+    inner: WordIndices<'a>,
+    peeked: Option<(usize, &'a str)>,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let (start, w) = self.peeked.take().or_else(|| self.inner.next())?;
+        let mut end = start + w.len();
+        while let Some(resume) = hyphen_break(self.text, end) {
+            let ends_in_letter = self.text[..end]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic);
+            match self.inner.next() {
+                Some((s, next))
+                    if ends_in_letter
+                        && s == resume
+                        && next.chars().next().is_some_and(char::is_lowercase) =>
+                {
+                    end = s + next.len();
+                }
+                other => {
+                    self.peeked = other;
+                    break;
+                }
+            }
+        }
+        Some((start, &self.text[start..end]))
+    }
+}
+
+/// Words by UAX #29 alone (see [`word_indices`]).
+fn segment(text: &str) -> WordIndices<'_> {
     if text.is_ascii() {
         WordIndices::Ascii(AsciiWords { text, pos: 0 })
     } else if text.chars().any(is_invisible) {
@@ -403,12 +496,16 @@ pub fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<
     if text.is_ascii() && !sep.is_ascii_uppercase() {
         // Lower-case the whole buffer once instead of word by word (which
         // leaves the separator as it is).
-        for (_, w) in (AsciiWords { text, pos: 0 }) {
+        for (_, w) in word_indices(text) {
             if !ranges.is_empty() {
                 buf.push(sep);
             }
             let start = buf.len();
-            buf.push_str(w);
+            if w.contains('\n') {
+                buf.push_str(&unhyphenate(w));
+            } else {
+                buf.push_str(w);
+            }
             ranges.push(start..buf.len());
         }
         buf.make_ascii_lowercase();
@@ -598,6 +695,11 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     cuts.push(text.len());
     cuts.sort_unstable();
     cuts.dedup();
+    // A word joined over a hyphenated line break is never cut.
+    cuts.retain(|&cut| {
+        let t = tokens.partition_point(|t| t.span.end <= cut);
+        tokens.get(t).is_none_or(|t| t.span.start >= cut)
+    });
 
     let mut out = Vec::new();
     let mut start = 0usize;

@@ -90,6 +90,88 @@ fn invisible_characters_look_alike_letters_and_accents_hide_no_copy() {
     }
 }
 
+/// `text` hard-wrapped at `width` columns, a word that would cross the
+/// margin broken with a hyphen after its first half (as typesetters and
+/// old word processors do), its second half opening the next line.
+fn wrap_hyphenated(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for para in text.split("\n\n") {
+        let mut col = 0;
+        for word in para.split_whitespace() {
+            let n = word.chars().count();
+            if col > 0 && col + 1 + n > width {
+                let room = width.saturating_sub(col + 2);
+                let head = room.min(n / 2);
+                if head >= 2 && n - head >= 2 && word.chars().all(char::is_alphabetic) {
+                    let cut = word.char_indices().nth(head).unwrap().0;
+                    out.push(' ');
+                    out.push_str(&word[..cut]);
+                    out.push_str("-\n");
+                    out.push_str(&word[cut..]);
+                    col = n - head;
+                    continue;
+                }
+                out.push('\n');
+                col = 0;
+            } else if col > 0 {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(word);
+            col += n;
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// A copy hard-wrapped with words hyphenated at the line ends is still a
+/// duplicate: "strate-" + line break + "gic" is one word, "strategic",
+/// whose span in the copy runs over the hyphen and the line break.
+#[test]
+fn words_hyphenated_at_line_ends_are_joined() {
+    let text = original();
+    let copy = wrap_hyphenated(&text, 60);
+    let broken = copy.matches("-\n").count();
+    assert!(broken > 40, "{broken} words hyphenated");
+    let a = Document::new("000", text.clone());
+    let b = Document::new("hyphenated", copy.clone());
+    let (features, pair) = pipeline::compare(&a, &b, &Config::default());
+    assert!(pair.scores.jaccard > 0.95, "{:?}", pair.scores);
+    assert_eq!(pair.verdict, Verdict::Duplicate, "{:?}", pair.scores);
+    let joined: Vec<&str> = features[1]
+        .analysed
+        .tokens
+        .iter()
+        .map(|t| &copy[t.span.start..t.span.end])
+        .filter(|w| w.contains("-\n"))
+        .collect();
+    assert_eq!(joined.len(), broken, "every broken word is one token");
+    let norms: Vec<&str> = features[1]
+        .analysed
+        .tokens
+        .iter()
+        .filter(|t| copy[t.span.start..t.span.end].contains("-\n"))
+        .map(|t| t.norm.as_str())
+        .collect();
+    let original_words: std::collections::HashSet<&str> = features[0]
+        .analysed
+        .tokens
+        .iter()
+        .map(|t| t.norm.as_str())
+        .collect();
+    for n in &norms {
+        assert!(original_words.contains(n), "{n} is a word of the original");
+    }
+    // A hyphen before a line break is no join when the next line opens
+    // with a capital (a list item, a new sentence) or the hyphen follows
+    // a number.
+    let words: Vec<&str> = doppel::text::word_indices("pre-\nWar and 1990-\nlater")
+        .map(|(_, w)| w)
+        .collect();
+    assert_eq!(words, ["pre", "War", "and", "1990", "later"]);
+}
+
 #[test]
 fn words_split_only_where_a_reader_sees_a_break() {
     let t = "de\u{200B}ter\u{00AD}rence and\u{200B} dip\u{200C}lomacy";
