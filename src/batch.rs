@@ -56,7 +56,7 @@ use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
 use crate::pipeline::{self, PairResult};
 use crate::report::{Coverage, DocInfo, PairReport, Report};
-use crate::shingle::{self, ShingleKind};
+use crate::shingle::ShingleKind;
 use crate::text::{self, Token};
 
 /// Bytes of JSON Lines read per chunk by default.
@@ -416,7 +416,7 @@ impl Signer<'_> {
     /// Counts and band keys of one text.
     fn sign(&self, text: &str, location: Location, line: u64) -> (DocStats, Vec<u64>) {
         let words = Words::new(text);
-        let shingles = words.shingles(self.cfg.shingle);
+        let shingles = words.shingles(text, self.cfg.shingle);
         let sig = self.hasher.sign(&shingles);
         let stats = DocStats {
             location,
@@ -431,7 +431,7 @@ impl Signer<'_> {
 
     /// Shingle set and signature of a text (for verification).
     fn features(&self, text: &str) -> (Vec<u64>, Signature) {
-        let shingles = Words::new(text).shingles(self.cfg.shingle);
+        let shingles = Words::new(text).shingles(text, self.cfg.shingle);
         let sig = self.hasher.sign(&shingles);
         (shingles, sig)
     }
@@ -462,11 +462,7 @@ impl Words {
             spans: Vec::new(),
         };
         for (start, word) in text::word_indices(text) {
-            if word.is_ascii() {
-                w.norms.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                w.norms.push_str(&text::normalize(word));
-            }
+            text::normalize_into(word, &mut w.norms);
             w.ends.push(w.norms.len());
             w.spans.push(Span::new(start, start + word.len()));
         }
@@ -478,12 +474,9 @@ impl Words {
         &self.norms[start..self.ends[i]]
     }
 
-    fn shingles(&self, kind: ShingleKind) -> Vec<u64> {
+    fn shingles(&self, text: &str, kind: ShingleKind) -> Vec<u64> {
         let norms: Vec<&str> = (0..self.ends.len()).map(|i| self.norm(i)).collect();
-        match kind {
-            ShingleKind::Words(n) => shingle::word_shingles(&norms, n),
-            ShingleKind::Chars(n) => shingle::char_shingles(&norms.join(" "), n),
-        }
+        pipeline::shingles_of(text, &norms, kind)
     }
 
     /// Number of sentences, by [`text::sentences`]. Sentence splitting
@@ -754,20 +747,24 @@ impl Builder<'_> {
                     Error::Config("more documents than doppel can index (4,294,967,296)".into())
                 })?;
                 let id = id.unwrap_or_else(default_id);
-                if empty {
-                    // Noted before the document is kept: under `strict` it
-                    // stops the run instead.
+                let source = || {
                     let file = stats.location.file as usize;
-                    let source = match (self.corpus.inputs[file].kind, stats.line) {
+                    match (self.corpus.inputs[file].kind, stats.line) {
                         (InputKind::JsonLines, line) => {
                             Source::JsonLine(self.corpus.inputs[file].path.clone(), line as usize)
                         }
                         _ if self.corpus.inputs[file].spooled.is_some() => Source::Stdin,
                         _ => Source::File(self.corpus.inputs[file].path.clone()),
-                    };
-                    self.problem(Problem::Note(Error::Empty {
-                        source_name: source.to_string(),
-                    }))?;
+                    }
+                };
+                if empty {
+                    // Noted before the document is kept: under `strict` it
+                    // stops the run instead.
+                    let source_name = source().to_string();
+                    self.problem(Problem::Note(Error::Empty { source_name }))?;
+                } else if stats.words == 0 {
+                    let remark = corpus::wordless_remark(&source());
+                    self.corpus.warnings.push(remark);
                 }
                 self.corpus.push_doc(&id, stats);
                 self.entries.extend(keys.into_iter().map(|k| (k, doc)));
@@ -1599,6 +1596,8 @@ mod tests {
             "   \n\n  ",
             "emoji \u{1F600} and numbers 3.14 and 1,000 items... Next? Yes.",
             "\u{130}stanbul \u{3A3}\u{39F}\u{3A6}\u{399}\u{391}. Dollar\u{A0}sign, ca. 5 p.c. Mrs. X.",
+            "A strate-\ngic plan, inter-  \r\n  national and \u{e9}co-\nnomic.",
+            "\u{1F600}\u{1F600} -- ?! \u{2500}\u{2500}\u{200B}",
         ];
         for t in texts {
             let a = Analysed::new(t);
@@ -1614,7 +1613,11 @@ mod tests {
                 ShingleKind::Words(2),
                 ShingleKind::Chars(4),
             ] {
-                assert_eq!(w.shingles(kind), pipeline::shingle_set(&a, kind), "{t:?}");
+                assert_eq!(
+                    w.shingles(t, kind),
+                    pipeline::shingle_set(t, &a, kind),
+                    "{t:?}"
+                );
             }
         }
     }

@@ -341,6 +341,15 @@ pub(crate) fn too_large(path: &Path, limit: u64) -> Error {
     }
 }
 
+/// What a reader says of a document that is not empty but has no words
+/// (emoji, punctuation, box drawing): it is compared by its characters
+/// ([`crate::pipeline::shingles_of`]), and has no passages.
+pub(crate) fn wordless_remark(source: &Source) -> String {
+    format!(
+        "{source}: no words (letters or digits) in this document; compared by its characters, without passages"
+    )
+}
+
 /// A file's text, and how it was read from its bytes.
 #[derive(Debug)]
 pub struct Decoded {
@@ -489,6 +498,8 @@ fn push(
             return Err(err);
         }
         out.warnings.push(err.to_string());
+    } else if crate::text::word_indices(&text).next().is_none() {
+        out.warnings.push(wordless_remark(&source));
     }
     if !seen.insert(id.clone()) {
         // Two inputs with one id: keep both, tell them apart by source.

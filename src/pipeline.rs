@@ -38,11 +38,28 @@ pub struct Features {
 /// word n-grams of its normalised tokens, or character n-grams of those
 /// tokens joined by single spaces. Shared by [`features`] and the streaming
 /// pipeline ([`crate::batch`]) so both measure the same sets.
-pub fn shingle_set(analysed: &Analysed, kind: ShingleKind) -> Vec<u64> {
-    let norms = analysed.norms(0..analysed.tokens.len());
+pub fn shingle_set(text: &str, analysed: &Analysed, kind: ShingleKind) -> Vec<u64> {
+    shingles_of(text, &analysed.norms(0..analysed.tokens.len()), kind)
+}
+
+/// [`shingle_set`] of a text whose normalised words are `norms`. A text
+/// without words (emoji, punctuation, box drawing) is shingled by its own
+/// characters instead — character n-grams of its NFKC form without
+/// invisible characters, n being the shingle size — so that two identical
+/// such documents are still duplicates.
+pub fn shingles_of<S: AsRef<str>>(text: &str, norms: &[S], kind: ShingleKind) -> Vec<u64> {
+    if norms.is_empty() {
+        let n = match kind {
+            ShingleKind::Words(n) | ShingleKind::Chars(n) => n,
+        };
+        return shingle::char_shingles(&crate::text::wordless_form(text), n);
+    }
     match kind {
-        ShingleKind::Words(n) => shingle::word_shingles(&norms, n),
-        ShingleKind::Chars(n) => shingle::char_shingles(&norms.join(" "), n),
+        ShingleKind::Words(n) => shingle::word_shingles(norms, n),
+        ShingleKind::Chars(n) => {
+            let joined: Vec<&str> = norms.iter().map(AsRef::as_ref).collect();
+            shingle::char_shingles(&joined.join(" "), n)
+        }
     }
 }
 
@@ -54,7 +71,7 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
         .iter()
         .map(|s| analyzer.terms(&analysed.tokens[s.tokens.clone()]))
         .collect();
-    let shingles = shingle_set(&analysed, cfg.shingle);
+    let shingles = shingle_set(text, &analysed, cfg.shingle);
     let signature = hasher.sign(&shingles);
     Features {
         analysed,

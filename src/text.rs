@@ -96,6 +96,12 @@ pub fn normalize_into(word: &str, out: &mut String) {
     }
 }
 
+/// What a text without words is compared by: its NFKC form without
+/// invisible characters (see [`crate::pipeline::shingles_of`]).
+pub fn wordless_form(text: &str) -> String {
+    text.nfkc().filter(|&c| !is_invisible(c)).collect()
+}
+
 /// A word joined over end-of-line hyphenation without the hyphen, the line
 /// break and the white space around it.
 fn unhyphenate(word: &str) -> String {

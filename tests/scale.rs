@@ -190,7 +190,7 @@ fn jsonl_opts() -> BatchOptions {
 
 /// Exact shingle Jaccard of two texts, as the pipeline measures it.
 fn jaccard(a: &str, b: &str, cfg: &Config) -> f64 {
-    let s = |t: &str| pipeline::shingle_set(&Analysed::new(t), cfg.shingle);
+    let s = |t: &str| pipeline::shingle_set(t, &Analysed::new(t), cfg.shingle);
     doppel::minhash::jaccard(&s(a), &s(b))
 }
 

@@ -333,3 +333,70 @@ fn lines_of_a_list_stand_alone_and_two_random_lists_are_unrelated() {
     );
     assert_eq!(prose.sentences.len(), 2);
 }
+
+/// Documents without words — emoji, punctuation, box drawing — are
+/// compared by their characters: two identical ones are duplicates in the
+/// full scan, the MinHash scan and `dedup`, a different one is not, and
+/// each is named in a warning.
+#[test]
+fn documents_without_words_are_compared_by_their_characters() {
+    let d = tempfile::tempdir().unwrap();
+    let art = "\u{1F600}\u{1F389}\u{1F680} !!! \u{2500}\u{2500}\u{2502} ~~~ \u{2605}\u{2605}\u{2606} ??? \u{1F600}\u{1F600}\n";
+    let other = "*** ### @@@ ^^^ %%% &&& ((( ))) +++ === <<< >>>\n";
+    std::fs::write(d.path().join("a.txt"), art.repeat(3)).unwrap();
+    // The same, with zero-width spaces sprinkled in.
+    std::fs::write(
+        d.path().join("b.txt"),
+        art.repeat(3).replace('!', "!\u{200B}"),
+    )
+    .unwrap();
+    std::fs::write(d.path().join("c.txt"), other.repeat(3)).unwrap();
+    let dir = d.path().display().to_string();
+    let doppel = || std::process::Command::new(env!("CARGO_BIN_EXE_doppel"));
+    for extra in [&[][..], &["--minhash-only"][..]] {
+        let out = doppel()
+            .args(["scan", &dir, "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let pairs: Vec<(String, String, String)> = report["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["verdict"] != "unrelated")
+            .map(|p| {
+                let id = |k: &str| p[k].as_str().unwrap().to_string();
+                (id("a"), id("b"), id("verdict"))
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            [("a.txt".into(), "b.txt".into(), "duplicate".into())],
+            "{extra:?}: {stderr}"
+        );
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            assert!(
+                stderr
+                    .lines()
+                    .any(|l| l.contains(name) && l.contains("no words")),
+                "{extra:?}: {name}: {stderr}"
+            );
+        }
+    }
+    let out = doppel()
+        .args(["dedup", &dir, "--emit", "ids"])
+        .output()
+        .unwrap();
+    let ids = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        ids.lines()
+            .any(|l| l.starts_with("drop") && l.contains("b.txt")),
+        "{ids}"
+    );
+    assert!(
+        ids.lines().filter(|l| l.starts_with("keep")).count() == 2,
+        "{ids}"
+    );
+}
