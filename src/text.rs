@@ -267,7 +267,18 @@ impl<'a> Iterator for Words<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<(usize, &'a str)> {
-        let (start, w) = self.peeked.take().or_else(|| self.inner.next())?;
+        let (mut start, mut w) = self.peeked.take().or_else(|| self.inner.next())?;
+        // A space that characters extending it follow (U+FF9F, a
+        // half-width sound mark, is a letter) opens a word by UAX #29: a
+        // word never begins or ends with white space here.
+        while w.starts_with(char::is_whitespace) || w.ends_with(char::is_whitespace) {
+            let t = w.trim_start();
+            start += w.len() - t.len();
+            w = t.trim_end();
+            if w.is_empty() {
+                (start, w) = self.peeked.take().or_else(|| self.inner.next())?;
+            }
+        }
         let mut end = start + w.len();
         while let Some(resume) = hyphen_break(self.text, end) {
             let ends_in_letter = self.text[..end]
