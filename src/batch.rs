@@ -818,7 +818,7 @@ pub fn read(
                 source,
             }))?,
             Ok(m) if m.is_dir() => {
-                let files = corpus::walk(arg, |p| {
+                let files = corpus::walk(arg, &opts.load.filter, |p| {
                     b.problem(match p {
                         WalkProblem::Skip(e) => Problem::Skip(e),
                         WalkProblem::Error(e) => Problem::Error(e),

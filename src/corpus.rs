@@ -77,6 +77,8 @@ pub struct LoadOptions {
     /// How a file that is not UTF-8 (and has no UTF-16 byte order mark) is
     /// read, with a warning; under `strict` it is refused instead.
     pub encoding: &'static encoding_rs::Encoding,
+    /// Which files of a directory walk are read (`--glob`, `--exclude`).
+    pub filter: PathFilter,
 }
 
 impl Default for LoadOptions {
@@ -88,6 +90,7 @@ impl Default for LoadOptions {
             strict: false,
             max_doc_bytes: 50 * 1024 * 1024,
             encoding: encoding_rs::WINDOWS_1252,
+            filter: PathFilter::default(),
         }
     }
 }
@@ -101,6 +104,9 @@ pub struct Loaded {
     pub warnings: Vec<String>,
     /// Inputs that could not be read; the run goes on without them.
     pub errors: Vec<Error>,
+    /// Inputs skipped with a warning (binary, oversized, not a regular
+    /// file): documents the caller was given and does not get.
+    pub skipped: usize,
 }
 
 impl Loaded {
@@ -110,6 +116,7 @@ impl Loaded {
         }
         self.warnings
             .push(format!("skipped {}", crate::error::chain(&err)));
+        self.skipped += 1;
         Ok(())
     }
 }
@@ -159,7 +166,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
             }
         };
         if meta.is_dir() {
-            let files = walk(arg, |p| match p {
+            let files = walk(arg, &opts.filter, |p| match p {
                 WalkProblem::Skip(e) => out.warn(opts, e),
                 WalkProblem::Error(e) => fail(&mut out, opts, e),
             })?;
@@ -182,6 +189,82 @@ fn fail(out: &mut Loaded, opts: &LoadOptions, err: Error) -> Result<()> {
     Ok(())
 }
 
+/// One `--glob` or `--exclude` pattern, with ripgrep's meaning: matched
+/// against a path relative to the directory walked, or against the file
+/// or directory name alone when it holds no `/`.
+#[derive(Clone, Debug)]
+pub struct PathGlob {
+    matcher: globset::GlobMatcher,
+    /// An exclusion (`--exclude GLOB`, or `--glob '!GLOB'`).
+    exclude: bool,
+    /// Holds a `/`: matched against the whole relative path.
+    whole_path: bool,
+}
+
+impl PathGlob {
+    /// Parse `pattern` (a leading `!` makes an inclusion an exclusion);
+    /// the error names the pattern and the problem.
+    pub fn parse(pattern: &str, exclude: bool) -> std::result::Result<PathGlob, String> {
+        let (body, exclude) = match pattern.strip_prefix('!') {
+            Some(rest) => (rest, !exclude),
+            None => (pattern, exclude),
+        };
+        let body = body.trim_end_matches('/');
+        if body.is_empty() {
+            return Err(format!("{pattern:?}: an empty pattern"));
+        }
+        let glob = globset::GlobBuilder::new(body)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("{pattern:?}: {}", e.kind()))?;
+        Ok(PathGlob {
+            matcher: glob.compile_matcher(),
+            exclude,
+            whole_path: body.contains('/'),
+        })
+    }
+
+    fn matches(&self, rel: &str) -> bool {
+        if self.whole_path {
+            self.matcher.is_match(rel)
+        } else {
+            self.matcher.is_match(rel.rsplit('/').next().unwrap_or(rel))
+        }
+    }
+}
+
+/// Which files of a directory walk are read: with inclusions, only files
+/// one of them matches; never a file or directory an exclusion matches.
+/// Files named on the command line are always read.
+#[derive(Clone, Debug, Default)]
+pub struct PathFilter {
+    globs: Vec<PathGlob>,
+}
+
+impl PathFilter {
+    /// A filter of these patterns.
+    pub fn new(globs: Vec<PathGlob>) -> PathFilter {
+        PathFilter { globs }
+    }
+
+    /// Whether the file at `rel` (relative to the walked directory) is read.
+    pub fn reads(&self, rel: &str) -> bool {
+        let mut included = self.globs.iter().filter(|g| !g.exclude).peekable();
+        let wanted = included.peek().is_none() || included.any(|g| g.matches(rel));
+        wanted && !self.globs.iter().any(|g| g.exclude && g.matches(rel))
+    }
+
+    /// Whether the directory at `rel` is left out of the walk.
+    pub fn excludes_dir(&self, rel: &str) -> bool {
+        self.globs.iter().any(|g| g.exclude && g.matches(rel))
+    }
+
+    /// Whether no pattern was given.
+    pub fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+}
+
 /// What a directory walk found wrong with an entry.
 pub(crate) enum WalkProblem {
     /// An entry that is skipped with a warning (a FIFO, socket or device).
@@ -198,24 +281,34 @@ pub(crate) enum WalkProblem {
 /// ([`crate::batch`]).
 pub(crate) fn walk(
     dir: &Path,
+    filter: &PathFilter,
     mut problem: impl FnMut(WalkProblem) -> Result<()>,
 ) -> Result<Vec<(PathBuf, String)>> {
     let mut files = Vec::new();
+    let rel = |p: &Path| {
+        p.strip_prefix(dir)
+            .unwrap_or(p)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_name().to_string_lossy().starts_with('.')
+                    || e.file_type().is_dir() && filter.excludes_dir(&rel(e.path())))
+        });
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
-                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
-                let id = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                files.push((e.path().to_path_buf(), id));
+                let id = rel(e.path());
+                if filter.reads(&id) {
+                    files.push((e.path().to_path_buf(), id));
+                }
             }
             Ok(e) if !e.file_type().is_dir() => {
                 // A FIFO would block the run until someone writes to it; a

@@ -4,7 +4,7 @@
 use super::output::Output;
 use clap::{Args, ValueEnum};
 use doppel::config::Config;
-use doppel::corpus::LoadOptions;
+use doppel::corpus::{LoadOptions, PathFilter, PathGlob};
 use doppel::report::{self, Format, Report};
 use doppel::shingle::ShingleKind;
 use std::io::{IsTerminal, Write};
@@ -122,6 +122,16 @@ pub struct InputArgs {
     /// them; --strict refuses them instead.
     #[arg(long, default_value = "windows-1252", value_parser = parse_encoding)]
     pub encoding: &'static encoding_rs::Encoding,
+    /// Read only the files of a directory that match GLOB (repeatable;
+    /// `!GLOB` excludes), as ripgrep's --glob: a pattern without `/` is
+    /// matched against file and directory names, one with `/` against the
+    /// path under the directory given. Files named directly are always read.
+    #[arg(short = 'g', long = "glob", value_name = "GLOB", value_parser = |s: &str| PathGlob::parse(s, false))]
+    pub globs: Vec<PathGlob>,
+    /// Leave out the files and directories of a directory walk that match
+    /// GLOB (repeatable; the same as --glob '!GLOB').
+    #[arg(long = "exclude", value_name = "GLOB", value_parser = |s: &str| PathGlob::parse(s, true))]
+    pub excludes: Vec<PathGlob>,
     /// Do not print warnings.
     #[arg(short, long)]
     pub quiet: bool,
@@ -137,6 +147,7 @@ impl InputArgs {
             strict: self.strict,
             max_doc_bytes: self.max_doc_bytes,
             encoding: self.encoding,
+            filter: PathFilter::new(self.globs.iter().chain(&self.excludes).cloned().collect()),
         }
     }
 }

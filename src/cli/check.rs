@@ -150,6 +150,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     super::threads(args.threads)?;
 
     // Outputs first, so a bad path fails before any work.
+    let opts = args.input.load_options();
+    let mut inputs = args.paths.clone();
+    inputs.push(args.index.clone());
+    super::output::refuse_overlap(
+        args.output.iter().map(PathBuf::as_path),
+        &inputs,
+        &opts.filter,
+    )?;
     let report_format = match args.format {
         CheckFormat::Report(f) => f,
         CheckFormat::Jsonl => FormatArg::Json,
@@ -173,7 +181,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let to_stdout = args.output.is_empty();
     let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
 
-    let loaded = corpus::load(&args.paths, &args.input.load_options())?;
+    let loaded = corpus::load(&args.paths, &opts)?;
     let failed = super::report_problems(&loaded, args.input.quiet);
     let docs = &loaded.documents;
 

@@ -126,8 +126,14 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         output: args.output.clone(),
         color: args.color,
     };
-    let outputs = output.open()?;
     let opts = args.input.load_options();
+    let inputs: Vec<PathBuf> = [&args.a, &args.b].into_iter().flatten().cloned().collect();
+    super::output::refuse_overlap(
+        args.output.iter().map(PathBuf::as_path),
+        &inputs,
+        &opts.filter,
+    )?;
+    let outputs = output.open()?;
     let mut docs = Vec::new();
     let mut failed = false;
     for path in [&args.a, &args.b].into_iter().flatten() {

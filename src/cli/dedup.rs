@@ -97,11 +97,12 @@ impl DedupArgs {
 pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     let cfg = args.config()?;
     super::threads(args.threads)?;
-    let mut out = Sink::open(args.output.as_deref())?;
     let opts = BatchOptions {
         load: args.input.load_options(),
         ..BatchOptions::default()
     };
+    super::output::refuse_overlap(args.output.as_deref(), &args.paths, &opts.load.filter)?;
+    let mut out = Sink::open(args.output.as_deref())?;
     let progress = Progress::new(args.input.quiet);
     let result = batch::scan(&args.paths, &opts, &cfg, &|e| progress.event(e));
     progress.finish();

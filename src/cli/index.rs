@@ -6,7 +6,7 @@ use anyhow::bail;
 use clap::{Args, Subcommand};
 use doppel::corpus::{self, Document};
 use doppel::index::{Builder, Index, ParamFlags};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -88,6 +88,11 @@ pub struct BuildArgs {
     /// Worker threads (0: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
+    /// Index the other inputs when some are skipped (binary, over
+    /// --max-doc-bytes, FIFOs); without it such a run stops with nothing
+    /// written, so an index never silently lacks a document it was given.
+    #[arg(long)]
+    pub skip_unreadable: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -107,6 +112,11 @@ pub struct AddArgs {
     /// Worker threads (0: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
+    /// Index the other inputs when some are skipped (binary, over
+    /// --max-doc-bytes, FIFOs); without it such a run stops with nothing
+    /// written, so an index never silently lacks a document it was given.
+    #[arg(long)]
+    pub skip_unreadable: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -152,12 +162,32 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Load documents; an input that could not be read stops the command, so
-/// an index never silently lacks a document it was given.
-fn load(paths: &[PathBuf], input: &InputArgs) -> anyhow::Result<Vec<Document>> {
-    let loaded = corpus::load(paths, &input.load_options())?;
+/// Load documents; an input that could not be read, or that was skipped
+/// (unless `skip_unreadable`), stops the command with nothing written, so
+/// an index never silently lacks a document it was given. The index file
+/// itself may not be an input.
+fn load(
+    paths: &[PathBuf],
+    index: &Path,
+    input: &InputArgs,
+    skip_unreadable: bool,
+) -> anyhow::Result<Vec<Document>> {
+    let opts = input.load_options();
+    super::output::refuse_overlap([index], paths, &opts.filter)?;
+    let loaded = corpus::load(paths, &opts)?;
     if super::report_problems(&loaded, input.quiet) {
         bail!("nothing was indexed: an input could not be read (see above)");
+    }
+    if loaded.skipped > 0 && !skip_unreadable {
+        bail!(
+            "nothing was indexed: {} input{} skipped (see above); --skip-unreadable indexes the rest",
+            loaded.skipped,
+            if loaded.skipped == 1 {
+                " was"
+            } else {
+                "s were"
+            }
+        );
     }
     Ok(loaded.documents)
 }
@@ -166,7 +196,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let params = args.params.flags().params()?;
     super::threads(args.threads)?;
     let start = Instant::now();
-    let docs = load(&args.paths, &args.input)?;
+    let docs = load(&args.paths, &args.index, &args.input, args.skip_unreadable)?;
     let mut builder = Builder::new(&args.index, &params, args.force)?;
     let temp = builder.temp_path().to_path_buf();
     super::output::track(&temp);
@@ -192,7 +222,7 @@ fn add(args: &AddArgs) -> anyhow::Result<ExitCode> {
     index
         .params()
         .check_flags(&args.params.flags(), &args.index)?;
-    let docs = load(&args.paths, &args.input)?;
+    let docs = load(&args.paths, &args.index, &args.input, args.skip_unreadable)?;
     let n = index.add(&docs)?;
     if !args.input.quiet {
         eprintln!(

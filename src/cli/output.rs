@@ -164,3 +164,95 @@ pub fn remove_pending() {
         let _ = std::fs::remove_file(path);
     }
 }
+
+/// Refuse, before any input is read, an output that would destroy an
+/// input or be read as one: the same file (device and inode) as an input,
+/// or a file a walk of an input directory would read (not left out by
+/// `filter`). The message names both.
+pub fn refuse_overlap<'a>(
+    outputs: impl IntoIterator<Item = &'a Path>,
+    inputs: &[PathBuf],
+    filter: &doppel::corpus::PathFilter,
+) -> anyhow::Result<()> {
+    for out in outputs {
+        if out.as_os_str() == "-" {
+            continue;
+        }
+        let out_meta = std::fs::metadata(out).ok();
+        let canonical_out = canonical_target(out);
+        for input in inputs {
+            if input.as_os_str() == "-" {
+                continue;
+            }
+            let Ok(in_meta) = std::fs::metadata(input) else {
+                // Reading it will report the problem.
+                continue;
+            };
+            if out_meta.as_ref().is_some_and(|m| same_file(m, &in_meta)) {
+                bail!(
+                    "{}: is the input {}; refusing to write over it (nothing was written)",
+                    out.display(),
+                    input.display()
+                );
+            }
+            if !in_meta.is_dir() {
+                continue;
+            }
+            let (Some(target), Ok(dir)) = (&canonical_out, input.canonicalize()) else {
+                continue;
+            };
+            let Ok(rel) = target.strip_prefix(&dir) else {
+                continue;
+            };
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            // What the walk skips: hidden entries, excluded directories
+            // or files, files no inclusion matches.
+            let hidden = parts.iter().any(|p| p.starts_with('.'));
+            let dir_excluded = (1..parts.len()).any(|k| filter.excludes_dir(&parts[..k].join("/")));
+            if !hidden && !dir_excluded && filter.reads(&parts.join("/")) {
+                if out_meta.is_some() {
+                    bail!(
+                        "{}: is the input {} of the directory {} being read; refusing to \
+                         write over it (nothing was written)",
+                        out.display(),
+                        parts.join("/"),
+                        input.display()
+                    );
+                }
+                bail!(
+                    "{}: lies inside the directory {} being read, so a later run would read it \
+                     as a document; write it elsewhere or leave it out with --exclude \
+                     (nothing was written)",
+                    out.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The absolute path `path` names, its directory resolved (it may not
+/// exist yet).
+fn canonical_target(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(dir.canonicalize().ok()?.join(name))
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
+}

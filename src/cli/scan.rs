@@ -49,12 +49,18 @@ pub struct ScanArgs {
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let cfg = args.engine.config()?;
     super::threads(args.threads)?;
+    let opts = args.input.load_options();
+    super::output::refuse_overlap(
+        args.output.output.iter().map(PathBuf::as_path),
+        &args.paths,
+        &opts.filter,
+    )?;
     let outputs = args.output.open()?;
     if args.minhash_only {
         return run_minhash(args, &cfg, outputs);
     }
     let progress = Progress::new(args.input.quiet);
-    let loaded = corpus::load(&args.paths, &args.input.load_options())?;
+    let loaded = corpus::load(&args.paths, &opts)?;
     let failed = super::report_problems(&loaded, args.input.quiet);
     let scan = pipeline::scan(&loaded.documents, &cfg);
     let report = Report::build(
