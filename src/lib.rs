@@ -41,6 +41,7 @@ pub mod minhash;
 pub mod pipeline;
 pub mod report;
 pub mod score;
+pub mod scratch;
 pub mod shingle;
 pub mod synth;
 pub mod text;

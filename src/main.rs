@@ -38,11 +38,19 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // On Ctrl-C, remove unfinished output files: never a partial report.
-    let _ = ctrlc::set_handler(|| {
-        cli::output::remove_pending();
-        std::process::exit(130);
-    });
+    // On Ctrl-C (SIGINT), SIGTERM (kill, timeout, CI cancellation, docker
+    // stop) and SIGHUP (a closed terminal), remove unfinished output files
+    // — never a partial report — and exit 128 + the signal's number, as a
+    // shell reports it.
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        std::thread::spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                cli::output::remove_pending();
+                std::process::exit(128 + sig);
+            }
+        });
+    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Scan(args) => cli::scan::run(args),

@@ -1,7 +1,7 @@
 //! Hostile input and faults, as a user meets them: the fuzzers' regression
 //! inputs replayed, size limits (whole files and JSONL lines, in bounded
 //! memory), symbolic link loops, inputs that cannot be read even by root,
-//! devices and FIFOs, outputs that cannot be written, Ctrl-C in the middle
+//! devices and FIFOs, outputs that cannot be written, signals in the middle
 //! of a run, and byte-for-byte determinism across thread counts and runs.
 //!
 //! Runs the built binary with the crate root as working directory. Timeouts
@@ -402,59 +402,139 @@ fn an_unwritable_output_fails_before_any_work() {
     assert_eq!(listing(d.path()), ["a-file"]);
 }
 
-/// Ctrl-C in the middle of a run: exit status 130, no output file, no
-/// temporary file. The run is caught reading its last input, standard
-/// input, which the test keeps open: by then the output's temporary file
-/// exists, and the run cannot end before the signal arrives.
+/// A signal in the middle of a run — Ctrl-C (SIGINT), SIGTERM (kill,
+/// timeout, CI cancellation) or SIGHUP (a closed terminal): exit status
+/// 128 + the signal, no output file, no temporary file. The run is caught
+/// reading its last input, standard input, which the test keeps open: by
+/// then the output's temporary file exists, and the run cannot end before
+/// the signal arrives.
 #[cfg(unix)]
 #[test]
-fn sigint_during_a_run_leaves_no_partial_output() {
+fn a_signal_during_a_run_leaves_no_partial_output() {
     use std::process::{Command as Std, Stdio};
     let corpus = generated_corpus(60);
-    let outdir = tempfile::tempdir().unwrap();
-    let out = outdir.path().join("report.json");
-    let mut child = Std::new(env!("CARGO_BIN_EXE_doppel"))
-        .args(["scan", &p(corpus.path()), "-", "-o", &p(&out)])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + HANG;
-    while !listing(outdir.path())
-        .iter()
-        .any(|f| f.starts_with(".doppel-"))
-    {
+    for (sig, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        let outdir = tempfile::tempdir().unwrap();
+        let out = outdir.path().join("report.json");
+        let mut child = Std::new(env!("CARGO_BIN_EXE_doppel"))
+            .args(["scan", &p(corpus.path()), "-", "-o", &p(&out)])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + HANG;
+        while !listing(outdir.path())
+            .iter()
+            .any(|f| f.starts_with(".doppel-"))
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "SIG{sig}: no temporary file appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let killed = Std::new("kill")
+            .args([&format!("-{sig}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // Standard input stays open: only the signal can end the run.
+        let stdin = child.stdin.take();
+        let status = wait_for(&mut child, deadline, sig);
+        drop(stdin);
+        assert_eq!(status.code(), Some(code), "SIG{sig}");
         assert!(
-            std::time::Instant::now() < deadline,
-            "no temporary file appeared"
+            listing(outdir.path()).is_empty(),
+            "SIG{sig}: left behind: {:?}",
+            listing(outdir.path())
         );
-        std::thread::sleep(Duration::from_millis(20));
     }
-    let killed = Std::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    // Standard input stays open: only the signal can end the run.
-    let stdin = child.stdin.take();
-    let status = loop {
+}
+
+#[cfg(unix)]
+fn wait_for(
+    child: &mut std::process::Child,
+    deadline: std::time::Instant,
+    sig: &str,
+) -> std::process::ExitStatus {
+    loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break status;
+            return status;
         }
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
-            panic!("the run did not stop on SIGINT");
+            panic!("the run did not stop on SIG{sig}");
         }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    drop(stdin);
-    assert_eq!(status.code(), Some(130));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `index build` stopped by SIGTERM or SIGHUP at several moments — while
+/// reading, while building, while moving the index in — leaves either
+/// nothing or the whole index, never a temporary file; a file a killed
+/// (SIGKILL) run left is removed by the next run that writes beside it,
+/// with a note.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_an_index_build_leaves_no_debris() {
+    use std::process::{Command as Std, Stdio};
+    let corpus = generated_corpus(400);
+    for (k, delay_ms) in [30u64, 120, 300, 700, 1500].into_iter().enumerate() {
+        let (sig, code) = if k % 2 == 0 {
+            ("TERM", 143)
+        } else {
+            ("HUP", 129)
+        };
+        let outdir = tempfile::tempdir().unwrap();
+        let index = outdir.path().join("refs.doppel");
+        let mut child = Std::new(env!("CARGO_BIN_EXE_doppel"))
+            .args([
+                "index",
+                "build",
+                &p(corpus.path()),
+                "--index",
+                &p(&index),
+                "-q",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = Std::new("kill")
+            .args([&format!("-{sig}"), &child.id().to_string()])
+            .status();
+        let status = wait_for(&mut child, std::time::Instant::now() + HANG, sig);
+        let left = listing(outdir.path());
+        match status.code() {
+            Some(0) => assert_eq!(left, ["refs.doppel"], "after {delay_ms} ms"),
+            Some(c) => {
+                assert_eq!(c, code, "SIG{sig} after {delay_ms} ms");
+                assert!(
+                    left.is_empty(),
+                    "SIG{sig} after {delay_ms} ms: left {left:?}"
+                );
+            }
+            None => panic!("killed by a signal it should have handled: {status:?}"),
+        }
+    }
+
+    // What SIGKILL leaves, the next run beside it removes.
+    let outdir = tempfile::tempdir().unwrap();
+    let orphan = outdir.path().join(".doppel-index-4294967-Xy12ab.tmp");
+    std::fs::write(&orphan, b"half an index").unwrap();
+    let index = outdir.path().join("refs.doppel");
+    let r = run(&["index", "build", "seeds/", "--index", &p(&index)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        listing(outdir.path()).is_empty(),
-        "left behind: {:?}",
-        listing(outdir.path())
+        r.stderr.contains("removed")
+            && r.stderr.contains(&p(&orphan))
+            && r.stderr.contains("interrupted run"),
+        "{}",
+        r.stderr
     );
+    assert_eq!(listing(outdir.path()), ["refs.doppel"]);
 }
 
 // ---------------------------------------------------------------------------

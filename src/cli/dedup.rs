@@ -212,7 +212,7 @@ fn emit_jsonl(
 }
 
 /// Where the output goes: standard output, or a temporary file beside the
-/// target renamed over it once complete (removed on error or Ctrl-C).
+/// target renamed over it once complete (removed on error or on a signal).
 enum Sink {
     Stdout(std::io::BufWriter<std::io::Stdout>),
     File {

@@ -197,6 +197,14 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     super::threads(args.threads)?;
     let start = Instant::now();
     let docs = load(&args.paths, &args.index, &args.input, args.skip_unreadable)?;
+    if let Some(dir) = args.index.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        super::output::note_orphans(dir);
+    }
     let mut builder = Builder::new(&args.index, &params, args.force)?;
     let temp = builder.temp_path().to_path_buf();
     super::output::track(&temp);

@@ -1,5 +1,5 @@
 //! Report files written atomically: a temporary file beside the target,
-//! renamed over it once complete, removed on error or Ctrl-C.
+//! renamed over it once complete, removed on error or on a signal (SIGINT, SIGTERM, SIGHUP).
 
 use anyhow::{Context, bail};
 use doppel::report::{self, Format, Report};
@@ -7,16 +7,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Outputs in progress, shared with the Ctrl-C handler.
+/// Outputs in progress, shared with the signal handler.
 struct Pending {
-    /// Set by the Ctrl-C handler: no output may be completed any more.
+    /// Set by the signal handler: no output may be completed any more.
     interrupted: bool,
     /// Temporary files not yet renamed over their targets.
     temps: Vec<PathBuf>,
 }
 
 /// Creating a temporary file and recording it, and renaming it and
-/// forgetting it, each happen under this lock, and so does the Ctrl-C
+/// forgetting it, each happen under this lock, and so does the signal
 /// handler's clean-up: an interrupt either finds a temporary file and
 /// removes it, or finds the output complete — never a file in between.
 static PENDING: Mutex<Pending> = Mutex::new(Pending {
@@ -74,10 +74,8 @@ impl Output {
         if p.interrupted {
             bail!("interrupted");
         }
-        let temp = tempfile::Builder::new()
-            .prefix(".doppel-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
+        note_orphans(dir);
+        let temp = doppel::scratch::create_in(dir, "report")
             .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
         p.temps.push(temp.path().to_path_buf());
         drop(p);
@@ -144,8 +142,18 @@ impl Output {
     }
 }
 
+/// Remove the temporary files in `dir` that killed runs left, saying so.
+pub fn note_orphans(dir: &Path) {
+    for (path, pid) in doppel::scratch::remove_orphans(dir) {
+        eprintln!(
+            "doppel: note: removed {}, left by an interrupted run (process {pid})",
+            path.display()
+        );
+    }
+}
+
 /// Have a temporary file of another kind (an index being built) removed
-/// on Ctrl-C, until [`untrack`] is called.
+/// on a signal, until [`untrack`] is called.
 pub fn track(path: &Path) {
     pending().temps.push(path.to_path_buf());
 }
@@ -156,7 +164,7 @@ pub fn untrack(path: &Path) {
 }
 
 /// Remove the temporary files of outputs in progress and complete no
-/// other (on Ctrl-C, just before the process exits).
+/// other (on a signal, just before the process exits).
 pub fn remove_pending() {
     let mut p = pending();
     p.interrupted = true;

@@ -1076,10 +1076,7 @@ impl Builder {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".doppel-index-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
+        let temp = crate::scratch::create_in(dir, "index")
             .map_err(|source| IndexError::Io {
                 path: target.to_path_buf(),
                 source,
