@@ -9,10 +9,16 @@ use std::path::{Path, PathBuf};
 /// after this process.
 pub fn create_in(dir: &Path, kind: &str) -> std::io::Result<tempfile::NamedTempFile> {
     let prefix = format!(".doppel-{kind}-{}-", std::process::id());
-    tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(dir)
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix).suffix(".tmp");
+    // Created as any file is, 0666 less the umask: a report or an index is
+    // for others to read as much as any file the user writes.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
 }
 
 /// The process that made a temporary file of this naming, if the name is

@@ -945,3 +945,95 @@ fn a_checker_keeps_its_snapshot_while_documents_are_added_and_removed() {
     let mut fresh = open();
     assert!(flagged(&mut fresh).is_empty());
 }
+
+/// A shared archive: the index file gets the mode the umask gives any new
+/// file (others may read it), and a user who can only read it — the file
+/// 0444, in a directory nobody may write — can `check` it and `stat` it,
+/// leaving nothing behind. Run as root, the reader is another user
+/// (`setpriv`), since root may write anywhere.
+#[cfg(unix)]
+#[test]
+fn a_read_only_index_in_a_read_only_directory_is_checked_and_stated() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let shared = d.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let index = shared.join("refs.doppel");
+    let r = run_cmd(
+        assert_cmd::Command::new("sh")
+            .args(["-c", "umask 022 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_doppel"))
+            .args(["index", "build", "seeds/", "--index", &p(&index), "-q"])
+            .current_dir(ROOT),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mode = std::fs::metadata(&index).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "umask 022 gives 0644, not {mode:o}");
+
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o444)).unwrap();
+    // The reader runs a copy of the binary from here: the checkout may lie
+    // where another user may not go.
+    let bin = d.path().join("doppel");
+    std::fs::copy(env!("CARGO_BIN_EXE_doppel"), &bin).unwrap();
+    for dir in [d.path(), shared.as_path()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    // The rewrite, given as standard input so the reader needs no access
+    // to the test's files.
+    let rewrite = seed_text("001_8e21ef8ac6e0b3df.txt");
+    let r = run_cmd(
+        doppel_as(root, &bin)
+            .args(["check", "--index", &p(&index), "-", "--format", "json"])
+            .write_stdin(rewrite),
+    );
+    let restore = || {
+        for dir in [d.path(), shared.as_path()] {
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+        }
+    };
+    if r.code == 126 || r.stderr.contains("setpriv:") {
+        restore();
+        panic!("cannot run as another user: {}", r.stderr);
+    }
+    let flagged: Vec<String> = r.json()["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["verdict"] != "unrelated")
+        .map(|p| format!("{}", p["a"]))
+        .collect();
+    let stats =
+        run_cmd(doppel_as(root, &bin).args(["index", "stats", "--index", &p(&index), "--json"]));
+    let left = listing(&shared);
+    restore();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(flagged.iter().any(|b| b.contains("000_")), "{flagged:?}");
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    assert_eq!(stats.json()["documents"], 5);
+    assert_eq!(
+        left,
+        ["refs.doppel"],
+        "a reader leaves nothing beside the index"
+    );
+    drop(d);
+}
+
+/// The binary `bin`, run as another user (nobody) when `other` is set, in
+/// its own directory.
+#[cfg(unix)]
+fn doppel_as(other: bool, bin: &Path) -> assert_cmd::Command {
+    let mut c = if other {
+        let mut c = assert_cmd::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin);
+        c
+    } else {
+        assert_cmd::Command::new(bin)
+    };
+    c.current_dir(bin.parent().unwrap());
+    c
+}

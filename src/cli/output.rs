@@ -113,18 +113,10 @@ impl Output {
     /// Flush the temporary file to disk and rename it over the target.
     pub fn finish(self) -> anyhow::Result<()> {
         let temp_path = self.temp.path().to_path_buf();
-        // A temporary file is private (0600); the report should get the
-        // permissions of the file it replaces, or the usual ones.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&self.target)
-                .map(|m| m.permissions().mode())
-                .unwrap_or(0o644);
-            let _ = self
-                .temp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(mode));
+        // The temporary file has the mode the umask gives a new file; a
+        // report replacing a file keeps that file's mode.
+        if let Ok(m) = std::fs::metadata(&self.target) {
+            let _ = self.temp.as_file().set_permissions(m.permissions());
         }
         self.temp
             .as_file()

@@ -66,7 +66,7 @@ use crate::text::Analyzer;
 use crate::tfidf::{SparseVec, TermId};
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
-use rusqlite::{OpenFlags, OptionalExtension};
+use rusqlite::OptionalExtension;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -388,12 +388,7 @@ impl Reader {
     /// generation it sees.
     fn open(path: &std::path::Path) -> IndexResult<(Reader, String)> {
         let err = |e| super::db_error(path, e);
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(err)?;
-        conn.busy_timeout(super::READER_WAIT).map_err(err)?;
+        let conn = super::read_connection(path)?;
         conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536; BEGIN;")
             .map_err(err)?;
         // The first read fixes the snapshot.

@@ -602,6 +602,67 @@ impl std::fmt::Debug for Index {
     }
 }
 
+/// A read-only connection to the index at `path`. A reader of an index in
+/// write-ahead-log mode must create a shared-memory file beside it: on
+/// read-only media, or in a directory this user may not write, where that
+/// fails, the file is opened as immutable (no locks, no log) instead.
+pub(crate) fn read_connection(path: &Path) -> IndexResult<Connection> {
+    let err = |e| db_error(path, e);
+    let probe = |conn: &Connection| -> rusqlite::Result<i32> {
+        conn.query_row("PRAGMA application_id", [], |r| r.get(0))
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    conn.busy_timeout(READER_WAIT).map_err(err)?;
+    match probe(&conn) {
+        Ok(_) => Ok(conn),
+        Err(e) if cannot_share(&e) => {
+            drop(conn);
+            let conn = Connection::open_with_flags(
+                immutable_uri(path),
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(err)?;
+            probe(&conn).map_err(err)?;
+            Ok(conn)
+        }
+        Err(e) => Err(err(e)),
+    }
+}
+
+/// Whether opening a database failed for want of writing beside it (the
+/// shared-memory file of write-ahead logging).
+fn cannot_share(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::ErrorCode;
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied)
+    )
+}
+
+/// An SQLite URI opening `path` as immutable: read without locks or log,
+/// which is right for a file nobody can be writing (read-only media, a
+/// directory the reader may not write).
+fn immutable_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in abs.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(char::from(*b))
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 /// The sibling files SQLite keeps beside a database in WAL mode.
 fn wal_path(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
@@ -654,15 +715,15 @@ impl Index {
             }
             Ok(_) => {}
         }
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        };
         let err = |e| db_error(path, e);
-        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
-        conn.busy_timeout(if read_only { READER_WAIT } else { WRITER_WAIT })
-            .map_err(err)?;
+        let conn = if read_only {
+            read_connection(path)?
+        } else {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+            conn.busy_timeout(WRITER_WAIT).map_err(err)?;
+            conn
+        };
         let app: i32 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(err)?;
@@ -1079,7 +1140,14 @@ impl Builder {
         let temp = crate::scratch::create_in(dir, "index")
             .map_err(|source| IndexError::Io {
                 path: target.to_path_buf(),
-                source,
+                source: if dir.is_dir() {
+                    source
+                } else {
+                    std::io::Error::new(
+                        source.kind(),
+                        format!("directory {} does not exist", dir.display()),
+                    )
+                },
             })?
             .into_temp_path();
         let err = |e| db_error(target, e);
