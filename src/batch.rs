@@ -786,6 +786,7 @@ pub fn read(
     cfg: &Config,
     progress: Progress<'_>,
 ) -> Result<Signed> {
+    corpus::stdin_once(paths)?;
     let params = pipeline::minhash_lsh_params(cfg);
     let signer = Signer {
         cfg,

@@ -124,6 +124,7 @@ impl Loaded {
 /// Load every path. Returns `Err` only under `strict` (on the first
 /// problem); otherwise problems are collected in the result.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
+    stdin_once(paths)?;
     let mut out = Loaded::default();
     let mut seen = ahash::AHashSet::new();
     for arg in paths {
@@ -179,6 +180,17 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
         }
     }
     Ok(out)
+}
+
+/// Standard input can be read once: `-` twice is refused (the second
+/// would be an empty document).
+pub fn stdin_once(paths: &[PathBuf]) -> Result<()> {
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(Error::Config(
+            "`-` (standard input) is given more than once; it can be read only once".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn fail(out: &mut Loaded, opts: &LoadOptions, err: Error) -> Result<()> {

@@ -345,8 +345,9 @@ fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<
     let flagged = report.flagged();
     writeln!(
         out,
-        "{} documents, {} flagged pair{}",
+        "{} document{}, {} flagged pair{}",
         report.documents.len(),
+        if report.documents.len() == 1 { "" } else { "s" },
         flagged,
         if flagged == 1 { "" } else { "s" }
     )?;

@@ -1248,3 +1248,60 @@ fn a_jsonl_file_opening_with_a_byte_order_mark_reads_in_both_modes() {
         assert_eq!(pairs(&r.json()).len(), 1, "{extra:?}");
     }
 }
+
+/// Small untruths of the command line, each as a user meets it.
+#[test]
+fn standard_streams_thread_counts_and_plurals_say_what_they_do() {
+    let d = tmp();
+    // `-o -` is standard output, beside files; no file named "-".
+    let out = d.path().join("r.json");
+    let r = run_cmd(
+        doppel()
+            .args([
+                "scan",
+                &p(&std::path::Path::new(ROOT).join("seeds")),
+                "-o",
+                "-",
+                "-o",
+            ])
+            .arg(&out)
+            .args(["--format", "json"])
+            .current_dir(d.path()),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json(),
+        serde_json::from_slice::<Value>(&std::fs::read(&out).unwrap()).unwrap()
+    );
+    assert!(!d.path().join("-").exists());
+    // Standard input is read once: `compare - -` is refused, not an empty B.
+    let r = run_cmd(
+        doppel()
+            .args(["compare", "-", "-"])
+            .write_stdin("Some text."),
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("standard input") && r.stderr.contains("once"),
+        "{}",
+        r.stderr
+    );
+    let r = run_cmd(
+        doppel()
+            .args(["scan", "-", "seeds/", "-"])
+            .write_stdin("Some text."),
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("standard input"), "{}", r.stderr);
+    // An absurd thread count is refused at once, not run for minutes.
+    let r = run(&["scan", "seeds/", "--threads", "100000"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--threads 100000"), "{}", r.stderr);
+    // One document is "1 document".
+    let r = run(&["scan", "seeds/000_51955296cd91fa83.txt"]);
+    assert!(
+        r.stdout.starts_with("1 document, 0 flagged pairs"),
+        "{}",
+        r.stdout
+    );
+}

@@ -459,13 +459,62 @@ fn dedup_keeps_the_longest_and_copies_kept_lines_byte_for_byte() {
 #[test]
 fn dedup_exit_status_and_errors() {
     let d = tempfile::tempdir().unwrap();
-    // No copies: nothing to drop, exit 1, every document kept.
+    // No copies: nothing to drop, every document kept — and exit 0: dedup
+    // is a filter, and `set -e` pipelines must go on.
     let planted = corpus::planted(3, 100, 80, 120, 0.0, &[]);
     let path = write_jsonl(d.path(), &planted.texts);
     let p = path.to_str().unwrap();
     let r = run(&["dedup", "--jsonl", p]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(decisions(&r.stdout).iter().all(|x| x.0 == "keep"));
+    // `-o -` is standard output, not a file named "-".
+    let out = doppel()
+        .args(["dedup", "--jsonl", p, "-o", "-"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        decisions(&String::from_utf8(out.stdout).unwrap()).len(),
+        100
+    );
+    assert!(!d.path().join("-").exists());
+    // A reader that stops early (`| head -c 100`): exit 0, nothing said.
+    {
+        use std::io::Read;
+        let big = corpus::planted(4, 3000, 200, 300, 0.0, &[]);
+        let big_path = d.path().join("big");
+        std::fs::create_dir(&big_path).unwrap();
+        let big_path = write_jsonl(&big_path, &big.texts);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_doppel"))
+            .args([
+                "dedup",
+                "--jsonl",
+                big_path.to_str().unwrap(),
+                "--emit",
+                "jsonl",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut head = [0u8; 100];
+        out.read_exact(&mut head).unwrap();
+        drop(out);
+        let done = child.wait_with_output().unwrap();
+        assert_eq!(
+            done.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        assert!(
+            done.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
     // A missing input: exit 2, named.
     let r = run(&["dedup", "--jsonl", p, "/no/such/file.jsonl"]);
     assert_eq!(r.code, 2);

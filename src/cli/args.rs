@@ -77,6 +77,7 @@ impl OutputArgs {
     pub fn open(&self) -> anyhow::Result<Vec<Output>> {
         self.output
             .iter()
+            .filter(|p| !is_stdout(p))
             .map(|p| Output::open(p, self.format()))
             .collect()
     }
@@ -84,7 +85,7 @@ impl OutputArgs {
     /// Print the report on standard output when no `--output` was given,
     /// then complete every output file.
     pub fn emit(&self, outputs: Vec<Output>, report: &Report) -> anyhow::Result<()> {
-        if outputs.is_empty() {
+        if self.output.is_empty() || self.output.iter().any(|p| is_stdout(p)) {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
             report::render(report, self.format(), self.color(), &mut w)?;
@@ -150,6 +151,11 @@ impl InputArgs {
             filter: PathFilter::new(self.globs.iter().chain(&self.excludes).cloned().collect()),
         }
     }
+}
+
+/// Whether an output path is `-`, standard output.
+pub fn is_stdout(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {

@@ -163,8 +163,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         CheckFormat::Jsonl => FormatArg::Json,
     };
     let stdout_jsonl = matches!(args.format, CheckFormat::Jsonl);
-    let (jsonl_paths, report_paths): (Vec<PathBuf>, Vec<PathBuf>) =
-        args.output.iter().cloned().partition(|p| {
+    let (jsonl_paths, report_paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .output
+        .iter()
+        .filter(|p| !super::args::is_stdout(p))
+        .cloned()
+        .partition(|p| {
             is_jsonl_name(p)
                 || (stdout_jsonl && doppel::report::Format::from_extension(p).is_none())
         });
@@ -178,7 +182,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| Output::open(p, doppel::report::Format::Json))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let to_stdout = args.output.is_empty();
+    let to_stdout = args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p));
     let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
 
     let loaded = corpus::load(&args.paths, &opts)?;

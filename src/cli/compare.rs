@@ -128,6 +128,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     };
     let opts = args.input.load_options();
     let inputs: Vec<PathBuf> = [&args.a, &args.b].into_iter().flatten().cloned().collect();
+    doppel::corpus::stdin_once(&inputs)?;
     super::output::refuse_overlap(
         args.output.iter().map(PathBuf::as_path),
         &inputs,
@@ -274,13 +275,13 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     let file = args.pairs.as_deref().expect("--pairs given");
     let sink = match args.format.unwrap_or(CompareFormat::Jsonl) {
         CompareFormat::Jsonl => Sink::Jsonl {
-            stdout: args
-                .output
-                .is_empty()
-                .then(|| std::io::BufWriter::new(std::io::stdout())),
+            stdout: (args.output.is_empty()
+                || args.output.iter().any(|p| super::args::is_stdout(p)))
+            .then(|| std::io::BufWriter::new(std::io::stdout())),
             files: args
                 .output
                 .iter()
+                .filter(|p| !super::args::is_stdout(p))
                 .map(|p| Output::open(p, doppel::report::Format::Json))
                 .collect::<anyhow::Result<_>>()?,
         },

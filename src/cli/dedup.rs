@@ -147,7 +147,13 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
         args.input.quiet,
         args.stats,
     );
-    Ok(super::status(failed, dropped))
+    // A filter: success whether or not anything was dropped (so `set -e`
+    // pipelines go on); 2 when an input could not be read.
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// An id on one tab-separated field: backslash, tab, line feed and carriage
@@ -224,7 +230,7 @@ enum Sink {
 impl Sink {
     /// Create the temporary file now, so a bad path fails before any work.
     fn open(target: Option<&Path>) -> anyhow::Result<Sink> {
-        let Some(target) = target else {
+        let Some(target) = target.filter(|t| !super::args::is_stdout(t)) else {
             return Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout())));
         };
         let mut out = super::output::Output::open(target, doppel::report::Format::Text)?;

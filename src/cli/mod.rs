@@ -27,9 +27,16 @@ pub fn status(input_failed: bool, flagged: usize) -> ExitCode {
     }
 }
 
+/// The most worker threads a run may ask for: more only cost memory and
+/// start-up time (100,000 took minutes on five files).
+const MAX_THREADS: usize = 1024;
+
 /// Set the number of worker threads (0: one per core).
 pub fn threads(n: usize) -> anyhow::Result<()> {
     use anyhow::Context;
+    if n > MAX_THREADS {
+        anyhow::bail!("--threads {n}: at most {MAX_THREADS} worker threads (0: one per core)");
+    }
     if n > 0 {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
