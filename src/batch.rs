@@ -1207,6 +1207,7 @@ impl BatchScan {
             .collect();
         Report {
             version: env!("CARGO_PKG_VERSION"),
+            schema: crate::report::SCHEMA_VERSION,
             settings: cfg.clone(),
             documents,
             pairs,

@@ -17,6 +17,8 @@ use std::io::{self, Write};
 pub struct Report {
     /// The doppel version that wrote the report.
     pub version: &'static str,
+    /// The version of the report's JSON layout ([`SCHEMA_VERSION`]).
+    pub schema: u32,
     /// The settings of the run, so a report can be reproduced.
     pub settings: Config,
     /// Every input document.
@@ -24,6 +26,11 @@ pub struct Report {
     /// Reported pairs, flagged first.
     pub pairs: Vec<PairReport>,
 }
+
+/// The version of the JSON report's layout, raised whenever a field is
+/// renamed, removed or changes meaning (README, "JSON schema"). 2: the
+/// shingle setting is `{"kind", "size"}`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One input document.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -212,6 +219,7 @@ impl Report {
             .collect();
         Report {
             version: env!("CARGO_PKG_VERSION"),
+            schema: crate::report::SCHEMA_VERSION,
             settings: settings.clone(),
             documents,
             pairs,

@@ -149,12 +149,48 @@ pub fn char_shingles(text: &str, n: usize) -> Vec<u64> {
 }
 
 /// Which kind of shingles to build from a passage, with the window length.
+/// In JSON: `{"kind": "words", "size": 5}` (or `"chars"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "ShingleSpec", try_from = "ShingleSpec")]
 pub enum ShingleKind {
     /// Word `n`-grams over normalised tokens (see [`word_shingles`]).
     Words(usize),
     /// Character `n`-grams over normalised text (see [`char_shingles`]).
     Chars(usize),
+}
+
+/// [`ShingleKind`] as JSON names it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ShingleSpec {
+    kind: String,
+    size: usize,
+}
+
+impl From<ShingleKind> for ShingleSpec {
+    fn from(k: ShingleKind) -> ShingleSpec {
+        let (kind, size) = match k {
+            ShingleKind::Words(n) => ("words", n),
+            ShingleKind::Chars(n) => ("chars", n),
+        };
+        ShingleSpec {
+            kind: kind.into(),
+            size,
+        }
+    }
+}
+
+impl TryFrom<ShingleSpec> for ShingleKind {
+    type Error = String;
+
+    fn try_from(s: ShingleSpec) -> Result<ShingleKind, String> {
+        match s.kind.as_str() {
+            "words" => Ok(ShingleKind::Words(s.size)),
+            "chars" => Ok(ShingleKind::Chars(s.size)),
+            other => Err(format!(
+                "shingle kind {other:?}: expected \"words\" or \"chars\""
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1305,3 +1305,29 @@ fn standard_streams_thread_counts_and_plurals_say_what_they_do() {
         r.stdout
     );
 }
+
+/// The JSON report names its layout's version and its settings as a
+/// consumer expects them: `{"kind": "words", "size": 5}`, not a Rust enum.
+#[test]
+fn the_json_report_names_its_schema_and_settings_plainly() {
+    let r = run(&["scan", "seeds/", "--format", "json"]);
+    let j = r.json();
+    assert_eq!(j["schema"], 2);
+    assert_eq!(
+        j["settings"]["shingle"],
+        serde_json::json!({"kind": "words", "size": 5})
+    );
+    let r = run(&[
+        "scan",
+        "seeds/",
+        "--format",
+        "json",
+        "--char-shingles",
+        "--shingle-size",
+        "7",
+    ]);
+    assert_eq!(
+        r.json()["settings"]["shingle"],
+        serde_json::json!({"kind": "chars", "size": 7})
+    );
+}

@@ -224,6 +224,7 @@ impl Collector {
         self.documents.append(&mut self.references);
         Report {
             version: env!("CARGO_PKG_VERSION"),
+            schema: crate::report::SCHEMA_VERSION,
             settings: settings.clone(),
             documents: self.documents,
             pairs: self.pairs,
