@@ -92,3 +92,75 @@ fn man_page_covers_every_subcommand_and_flag() {
     // Defaults come along.
     assert!(page.contains("[default: 0.5]"));
 }
+
+/// The subcommands a `--help` lists under "Commands:", help itself left
+/// out.
+fn subcommands(help: &str) -> Vec<String> {
+    let Some(at) = help.find("\nCommands:\n") else {
+        return Vec::new();
+    };
+    help[at + 11..]
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|&c| c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The long flags a `--help` lists.
+fn long_flags(help: &str) -> Vec<String> {
+    help.lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .flat_map(|l| l.split([' ', ',', '=', '<', '[']))
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Walk the command tree through `--help` at every depth: every
+/// subcommand has its section in `man doppel` and every long flag is in
+/// it; and the page has its exit statuses and examples.
+#[test]
+fn man_page_holds_every_command_and_flag_of_the_help_at_every_depth() {
+    let (_, page, _) = run(&["man"]);
+    let mut todo: Vec<Vec<String>> = vec![Vec::new()];
+    let mut seen = 0;
+    while let Some(path) = todo.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let (code, help, stderr) = run(&args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        if !path.is_empty() {
+            let title = format!(".SH \"DOPPEL {}\"", path.join(" ").to_uppercase());
+            assert!(page.contains(&title), "no section {title}");
+        }
+        for flag in long_flags(&help) {
+            let roff = flag.replace('-', r"\-");
+            assert!(
+                page.contains(&roff),
+                "{args:?}: {flag} is not in the man page"
+            );
+            seen += 1;
+        }
+        for sub in subcommands(&help) {
+            let mut next = path.clone();
+            next.push(sub);
+            todo.push(next);
+        }
+    }
+    assert!(seen > 100, "only {seen} flags walked");
+    for must in [
+        ".SH \"DOPPEL INDEX BUILD\"",
+        ".SH \"DOPPEL INDEX REMOVE\"",
+        ".SH \"EXIT STATUS\"",
+        ".SH EXAMPLES",
+        r"\-\-force",
+        r"\-\-verify",
+        r"\-\-json",
+    ] {
+        assert!(page.contains(must), "{must}");
+    }
+}
