@@ -746,7 +746,8 @@ impl Builder<'_> {
                 let doc = DocId::try_from(self.corpus.len()).map_err(|_| {
                     Error::Config("more documents than doppel can index (4,294,967,296)".into())
                 })?;
-                let id = id.unwrap_or_else(default_id);
+                let mut id = id.unwrap_or_else(default_id);
+                id.insert_str(0, &self.opts.load.id_prefix);
                 let source = || {
                     let file = stats.location.file as usize;
                     match (self.corpus.inputs[file].kind, stats.line) {

@@ -79,6 +79,9 @@ pub struct LoadOptions {
     pub encoding: &'static encoding_rs::Encoding,
     /// Which files of a directory walk are read (`--glob`, `--exclude`).
     pub filter: PathFilter,
+    /// Put before every document's id (`--id-prefix`): two daily batches
+    /// holding the same file names get distinct ids.
+    pub id_prefix: String,
 }
 
 impl Default for LoadOptions {
@@ -91,6 +94,7 @@ impl Default for LoadOptions {
             max_doc_bytes: 50 * 1024 * 1024,
             encoding: encoding_rs::WINDOWS_1252,
             filter: PathFilter::default(),
+            id_prefix: String::new(),
         }
     }
 }
@@ -595,6 +599,7 @@ fn push(
     source: Source,
     text: String,
 ) -> Result<()> {
+    id.insert_str(0, &opts.id_prefix);
     if text.trim().is_empty() {
         let err = Error::Empty {
             source_name: source.to_string(),

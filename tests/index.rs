@@ -1037,3 +1037,88 @@ fn doppel_as(other: bool, bin: &Path) -> assert_cmd::Command {
     c.current_dir(bin.parent().unwrap());
     c
 }
+
+/// Ids a user can find and use: `index list` shows every document's id,
+/// source and size in the order added; `--id-prefix` keeps two daily
+/// batches holding the same file names apart; a listed id is what
+/// `index remove` takes.
+#[test]
+fn index_list_shows_the_ids_remove_takes_and_prefixes_keep_batches_apart() {
+    let d = tempfile::tempdir().unwrap();
+    let index = d.path().join("a.doppel");
+    let day = |name: &str, seeds: &[&str]| {
+        let dir = d.path().join(name).join("batch");
+        std::fs::create_dir_all(&dir).unwrap();
+        for s in seeds {
+            std::fs::copy(
+                Path::new(ROOT).join("seeds").join(s),
+                dir.join("article.txt"),
+            )
+            .unwrap();
+        }
+        dir
+    };
+    let monday = day("mon", &["000_51955296cd91fa83.txt"]);
+    let tuesday = day("tue", &["002_38f6590440b9d911.txt"]);
+    let r = run(&["index", "build", &p(&monday), "--index", &p(&index), "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The same name the next day: refused without a prefix, kept with one.
+    let r = run(&["index", "add", &p(&tuesday), "--index", &p(&index), "-q"]);
+    assert_eq!(r.code, 2, "article.txt is taken: {}", r.stderr);
+    let r = run(&[
+        "index",
+        "add",
+        &p(&tuesday),
+        "--index",
+        &p(&index),
+        "--id-prefix",
+        "tue/",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["index", "list", "--index", &p(&index)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<Vec<&str>> = r.stdout.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{}", r.stdout);
+    assert_eq!(rows[0][0], "article.txt");
+    assert_eq!(rows[1][0], "tue/article.txt");
+    assert!(rows[1][1].contains("tue"), "{:?}", rows[1]);
+    assert_eq!(
+        rows[0][2].parse::<usize>().unwrap(),
+        seed_text("000_51955296cd91fa83.txt").chars().count()
+    );
+    let r = run(&["index", "list", "--index", &p(&index), "--json"]);
+    let first: Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "article.txt");
+    // A listed id is what remove takes.
+    let r = run(&[
+        "index",
+        "remove",
+        "article.txt",
+        "--index",
+        &p(&index),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["index", "list", "--index", &p(&index)]);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    // check and scan report prefixed ids too.
+    let r = run(&[
+        "scan",
+        &p(&monday),
+        &p(&tuesday),
+        "--id-prefix",
+        "x:",
+        "--format",
+        "json",
+        "--all",
+    ]);
+    let report = r.json();
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.iter().all(|i| i.starts_with("x:")), "{ids:?}");
+}

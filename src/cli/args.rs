@@ -133,6 +133,11 @@ pub struct InputArgs {
     /// GLOB (repeatable; the same as --glob '!GLOB').
     #[arg(long = "exclude", value_name = "GLOB", value_parser = |s: &str| PathGlob::parse(s, true))]
     pub excludes: Vec<PathGlob>,
+    /// Put PREFIX before every document's id (`2026-12-01/` makes
+    /// `a.txt` of that day's batch `2026-12-01/a.txt`), so batches holding
+    /// the same names stay apart in an index.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    pub id_prefix: String,
     /// Do not print warnings.
     #[arg(short, long)]
     pub quiet: bool,
@@ -149,6 +154,7 @@ impl InputArgs {
             max_doc_bytes: self.max_doc_bytes,
             encoding: self.encoding,
             filter: PathFilter::new(self.globs.iter().chain(&self.excludes).cloned().collect()),
+            id_prefix: self.id_prefix.clone(),
         }
     }
 }

@@ -6,6 +6,7 @@ use anyhow::bail;
 use clap::{Args, Subcommand};
 use doppel::corpus::{self, Document};
 use doppel::index::{Builder, Index, ParamFlags};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -29,6 +30,21 @@ pub enum IndexCommand {
     Stats(StatsArgs),
     /// Remove documents from an index by id, in one transaction.
     Remove(RemoveArgs),
+    /// List the documents of an index: id, source and size, in the order
+    /// they were added (the ids `check` reports and `remove` takes).
+    List(ListArgs),
+}
+
+/// Flags of `index list`.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// The index file.
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// One JSON object a line ({"id", "source", "chars"}) instead of
+    /// tab-separated columns.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The parameters fixed when an index is built. At build time, flags not
@@ -159,6 +175,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
         IndexCommand::Add(a) => add(a),
         IndexCommand::Stats(a) => stats(a),
         IndexCommand::Remove(a) => remove(a),
+        IndexCommand::List(a) => list(a),
     }
 }
 
@@ -241,6 +258,29 @@ fn add(args: &AddArgs) -> anyhow::Result<ExitCode> {
             start.elapsed().as_secs_f64()
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open_read_only(&args.index)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for doc in index.list()? {
+        if args.json {
+            serde_json::to_writer(&mut out, &doc)?;
+            writeln!(out)?;
+        } else {
+            // Tabs and line breaks in an id would break the columns.
+            let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+            writeln!(
+                out,
+                "{}\t{}\t{}",
+                clean(&doc.id),
+                clean(&doc.source),
+                doc.chars
+            )?;
+        }
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -562,6 +562,17 @@ CREATE TABLE postings (
 ) WITHOUT ROWID;
 ";
 
+/// One document of [`Index::list`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Listed {
+    /// Its id (what `check` reports and `index remove` takes).
+    pub id: String,
+    /// Where it was read from when added.
+    pub source: String,
+    /// Its size in characters.
+    pub chars: u64,
+}
+
 /// What `stats` reports.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Stats {
@@ -798,6 +809,25 @@ impl Index {
             .map_err(self.err())?;
         let rows = st
             .query_map([], |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    /// Every document's id, where it was read from and its size in
+    /// characters, in the order they were added.
+    pub fn list(&self) -> IndexResult<Vec<Listed>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, source, length(text) FROM documents ORDER BY doc")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Listed {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    chars: r.get::<_, i64>(2)?.max(0) as u64,
+                })
+            })
             .map_err(self.err())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
