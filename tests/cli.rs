@@ -1331,3 +1331,35 @@ fn the_json_report_names_its_schema_and_settings_plainly() {
         serde_json::json!({"kind": "chars", "size": 7})
     );
 }
+
+/// A wrong --text-field on every line of a long file: the first errors
+/// one by one, then how many more — not one line per input line.
+#[test]
+fn a_flood_of_like_errors_is_shown_by_its_first_and_counted() {
+    let d = tmp();
+    let path = d.path().join("c.jsonl");
+    let lines: String = (0..1000)
+        .map(|i| format!("{{\"id\": \"{i}\", \"body\": \"text {i}\"}}\n"))
+        .collect();
+    std::fs::write(&path, lines).unwrap();
+    for extra in [&[][..], &["--minhash-only"][..]] {
+        let mut args = vec!["scan", "--jsonl"];
+        args.extend_from_slice(extra);
+        let path = p(&path);
+        args.push(&path);
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{extra:?}");
+        let errors: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("doppel: error:"))
+            .collect();
+        assert_eq!(errors.len(), 21, "{extra:?}: {}", r.stderr);
+        assert!(
+            errors[0].contains("c.jsonl:1:") && errors[0].contains("--text-field"),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[20].contains("980 more errors"), "{}", errors[20]);
+    }
+}

@@ -46,16 +46,35 @@ pub fn threads(n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The most messages of one kind (warnings, errors) printed one by one; a
+/// wrong `--text-field` on a file of 100,000 lines must not print 100,000
+/// lines.
+const MAX_MESSAGES: usize = 20;
+
+/// Print messages of a kind, the first [`MAX_MESSAGES`] one by one and
+/// then how many more there were.
+fn print_capped(kind: &str, messages: impl ExactSizeIterator<Item = String>) {
+    let n = messages.len();
+    for m in messages.take(MAX_MESSAGES) {
+        eprintln!("doppel: {kind}: {m}");
+    }
+    if n > MAX_MESSAGES {
+        eprintln!(
+            "doppel: {kind}: … and {} more {kind}s like these (the first {MAX_MESSAGES} shown)",
+            n - MAX_MESSAGES
+        );
+    }
+}
+
 /// Print warnings and errors met while loading; true if any input failed.
 fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
     if !quiet {
-        for w in &loaded.warnings {
-            eprintln!("doppel: warning: {w}");
-        }
+        print_capped("warning", loaded.warnings.iter().cloned());
     }
-    for e in &loaded.errors {
-        eprintln!("doppel: error: {}", doppel::error::chain(e));
-    }
+    print_capped(
+        "error",
+        loaded.errors.iter().map(|e| doppel::error::chain(e)),
+    );
     !loaded.errors.is_empty()
 }
 
@@ -64,9 +83,7 @@ fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
 fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
     let corpus = &scan.corpus;
     if !quiet {
-        for w in &corpus.warnings {
-            eprintln!("doppel: warning: {w}");
-        }
+        print_capped("warning", corpus.warnings.iter().cloned());
         if scan.capped_buckets > 0 {
             eprintln!(
                 "doppel: warning: {} LSH buckets held more than {} documents (the largest {}); \
@@ -77,8 +94,9 @@ fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
             );
         }
     }
-    for e in &corpus.errors {
-        eprintln!("doppel: error: {}", doppel::error::chain(e));
-    }
+    print_capped(
+        "error",
+        corpus.errors.iter().map(|e| doppel::error::chain(e)),
+    );
     !corpus.errors.is_empty()
 }
