@@ -55,7 +55,7 @@ use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
 use crate::pipeline::{self, PairResult};
-use crate::report::{Coverage, DocInfo, PairReport, Report};
+use crate::report::{DocInfo, PairReport, Report};
 use crate::shingle::ShingleKind;
 use crate::text::{self, Token};
 
@@ -1201,7 +1201,8 @@ impl BatchScan {
                 b: c.id(p.b).to_string(),
                 verdict: p.verdict,
                 scores: p.scores,
-                coverage: Coverage { a: 0.0, b: 0.0 },
+                // MinHash mode aligns nothing.
+                coverage: None,
                 passages: Vec::new(),
                 sentence_map: None,
             })

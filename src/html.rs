@@ -423,12 +423,12 @@ fn summary(report: &Report, h: &mut String) {
             p.verdict as u8,
             verdict_class(p),
             p.verdict.name(),
-            p.coverage.a,
-            bar(p.coverage.a),
-            p.coverage.b,
-            bar(p.coverage.b),
-            p.scores.cosine,
-            p.scores.cosine,
+            p.coverage.map_or(-1.0, |c| c.a),
+            bar(p.coverage.map(|c| c.a)),
+            p.coverage.map_or(-1.0, |c| c.b),
+            bar(p.coverage.map(|c| c.b)),
+            p.scores.cosine.unwrap_or(-1.0),
+            crate::score::Shown(p.scores.cosine),
             p.scores.jaccard,
             p.scores.jaccard,
             p.passages.len(),
@@ -441,12 +441,16 @@ fn summary(report: &Report, h: &mut String) {
 }
 
 /// A share as a number and a small bar.
-fn bar(x: f64) -> String {
-    format!(
-        "<span class=\"bar\"><span style=\"width:{:.1}%\"></span></span> {}",
-        (x * 100.0).clamp(0.0, 100.0),
-        pct(x)
-    )
+/// A share as a bar and a percentage; "—" where it was not computed.
+fn bar(x: Option<f64>) -> String {
+    match x {
+        Some(x) => format!(
+            "<span class=\"bar\"><span style=\"width:{:.1}%\"></span></span> {}",
+            (x * 100.0).clamp(0.0, 100.0),
+            pct(x)
+        ),
+        None => "—".into(),
+    }
 }
 
 fn documents(report: &Report, h: &mut String) {
@@ -492,7 +496,7 @@ fn pair(report: &Report, i: usize, p: &PairReport, h: &mut String) {
         escape(&p.b),
         p.passages.len(),
         plural(p.passages.len()),
-        p.scores.cosine,
+        crate::score::Shown(p.scores.cosine),
         p.scores.jaccard,
         p.scores.jaccard_est,
         p.scores.containment_a,
@@ -514,7 +518,7 @@ fn pair(report: &Report, i: usize, p: &PairReport, h: &mut String) {
     h.push_str("</div>\n</section>\n");
 }
 
-fn column_head(side: char, id: &str, coverage: f64, h: &mut String) {
+fn column_head(side: char, id: &str, coverage: Option<f64>, h: &mut String) {
     let _ = write!(
         h,
         "<div class=\"head\"><span class=\"side\">{}</span> <span class=\"id\">{}</span>\
@@ -555,7 +559,7 @@ fn side_by_side(
     h: &mut String,
 ) {
     h.push_str("<div class=\"cols\">\n<div class=\"doc\">");
-    column_head('a', &p.a, p.coverage.a, h);
+    column_head('a', &p.a, p.coverage.map(|c| c.a), h);
     h.push_str("<div class=\"text\">");
     let spans: Vec<Span> = p
         .passages
@@ -564,7 +568,7 @@ fn side_by_side(
         .collect();
     document_text(i, 'a', ta, &spans, p, diffs, h);
     h.push_str("</div></div>\n<div class=\"doc\">");
-    column_head('b', &p.b, p.coverage.b, h);
+    column_head('b', &p.b, p.coverage.map(|c| c.b), h);
     h.push_str("<div class=\"text\">");
     let spans: Vec<Span> = p
         .passages
@@ -620,7 +624,7 @@ fn document_text(
 /// Passages as rows of excerpts, for a report that lacks the texts.
 fn excerpts(i: usize, p: &PairReport, diffs: &[(Marked, Marked)], h: &mut String) {
     h.push_str("<div class=\"cols excerpts\">\n<div class=\"doc\">");
-    column_head('a', &p.a, p.coverage.a, h);
+    column_head('a', &p.a, p.coverage.map(|c| c.a), h);
     h.push_str("<div class=\"text\">");
     for (k, s) in p.passages.iter().enumerate() {
         h.push_str("<p>");
@@ -629,7 +633,7 @@ fn excerpts(i: usize, p: &PairReport, diffs: &[(Marked, Marked)], h: &mut String
         h.push_str("</mark></p>");
     }
     h.push_str("</div></div>\n<div class=\"doc\">");
-    column_head('b', &p.b, p.coverage.b, h);
+    column_head('b', &p.b, p.coverage.map(|c| c.b), h);
     h.push_str("<div class=\"text\">");
     for (k, s) in p.passages.iter().enumerate() {
         h.push_str("<p>");

@@ -245,14 +245,18 @@ pub fn minhash_pair(
     cfg: &Config,
 ) -> PairResult {
     let empty = SparseVec::default();
-    let scores = PairScores::measure(
-        shingles.0,
-        shingles.1,
-        signatures.0,
-        signatures.1,
-        &empty,
-        &empty,
-    );
+    let scores = PairScores {
+        // MinHash mode has no TF-IDF vectors.
+        cosine: None,
+        ..PairScores::measure(
+            shingles.0,
+            shingles.1,
+            signatures.0,
+            signatures.1,
+            &empty,
+            &empty,
+        )
+    };
     let verdict = if scores.jaccard >= cfg.verdict.duplicate {
         Verdict::Duplicate
     } else if scores.jaccard >= cfg.verdict.near_duplicate {
@@ -339,7 +343,7 @@ pub fn sort_pairs(pairs: &mut [PairResult]) {
         x.verdict
             .cmp(&y.verdict)
             .then(cov(y).total_cmp(&cov(x)))
-            .then(y.scores.cosine.total_cmp(&x.scores.cosine))
+            .then(y.scores.cosine_key().total_cmp(&x.scores.cosine_key()))
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
 }
@@ -407,7 +411,7 @@ mod tests {
         assert!(scan.lsh_candidates >= 2, "LSH finds both copies");
         let exact = &scan.pairs[0];
         assert_eq!(exact.scores.jaccard, 1.0);
-        assert!((exact.scores.cosine - 1.0).abs() < 1e-6);
+        assert!((exact.scores.cosine.unwrap() - 1.0).abs() < 1e-6);
         let near = &scan.pairs[1];
         assert!(near.scores.jaccard > 0.9 && near.scores.jaccard < 1.0);
         assert!(near.scores.containment_a < 1.0 && near.scores.containment_b < 1.0);
@@ -431,7 +435,7 @@ mod tests {
                             p.a,
                             p.b,
                             p.verdict,
-                            p.scores.cosine.to_bits(),
+                            p.scores.cosine.map(f64::to_bits),
                             p.alignment.passages.clone(),
                         )
                     })

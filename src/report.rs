@@ -62,8 +62,9 @@ pub struct PairReport {
     pub verdict: Verdict,
     /// Similarity measures.
     pub scores: PairScores,
-    /// Share of each document covered by passages.
-    pub coverage: Coverage,
+    /// Share of each document covered by passages; `None` (JSON `null`)
+    /// where nothing was aligned (MinHash mode).
+    pub coverage: Option<Coverage>,
     /// Aligned passages, in the order of B.
     pub passages: Vec<PassageReport>,
     /// The sentence similarity matrix (pooled to a bounded size) and where
@@ -255,10 +256,10 @@ fn pair_report(
         b: db.id.clone(),
         verdict: p.verdict,
         scores: p.scores,
-        coverage: Coverage {
+        coverage: Some(Coverage {
             a: p.alignment.coverage_a,
             b: p.alignment.coverage_b,
-        },
+        }),
         passages: p
             .alignment
             .passages
@@ -321,6 +322,11 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
+/// [`pct`], or "—" where the share was not computed.
+fn pct_or_dash(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".into(), pct)
+}
+
 /// An excerpt's words wrapped to `width` columns, each line after the
 /// first indented by `indent` spaces.
 fn wrap(text: &str, width: usize, indent: usize) -> String {
@@ -375,9 +381,9 @@ fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<
         writeln!(
             out,
             "  coverage {} of A, {} of B · cosine {:.3} · Jaccard {:.3} (est. {:.3}) · containment {:.3} / {:.3} · {} passage{}",
-            pct(p.coverage.a),
-            pct(p.coverage.b),
-            p.scores.cosine,
+            pct_or_dash(p.coverage.map(|c| c.a)),
+            pct_or_dash(p.coverage.map(|c| c.b)),
+            crate::score::Shown(p.scores.cosine),
             p.scores.jaccard,
             p.scores.jaccard_est,
             p.scores.containment_a,
@@ -452,9 +458,9 @@ fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             md_escape(&p.a),
             md_escape(&p.b),
             p.verdict.name(),
-            pct(p.coverage.a),
-            pct(p.coverage.b),
-            p.scores.cosine,
+            pct_or_dash(p.coverage.map(|c| c.a)),
+            pct_or_dash(p.coverage.map(|c| c.b)),
+            crate::score::Shown(p.scores.cosine),
             p.scores.jaccard,
             p.passages.len()
         )?;

@@ -20,11 +20,30 @@ pub struct PairScores {
     pub containment_a: f64,
     /// Share of B's shingles found in A.
     pub containment_b: f64,
-    /// Cosine similarity of the documents' TF-IDF vectors.
-    pub cosine: f64,
+    /// Cosine similarity of the documents' TF-IDF vectors; `None` (JSON
+    /// `null`) where it was not computed (MinHash mode).
+    pub cosine: Option<f64>,
+}
+
+/// A score as reports show it: the number, or "—" where it was not
+/// computed. Honours the precision asked for (`{:.3}`).
+pub struct Shown(pub Option<f64>);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(v) => std::fmt::Display::fmt(&v, f),
+            None => f.write_str("—"),
+        }
+    }
 }
 
 impl PairScores {
+    /// The cosine for ordering pairs: one not computed sorts below any.
+    pub fn cosine_key(&self) -> f64 {
+        self.cosine.unwrap_or(f64::NEG_INFINITY)
+    }
+
     /// Measure a pair. `shingles_*` are sorted, deduplicated sets.
     pub fn measure(
         shingles_a: &[u64],
@@ -39,7 +58,7 @@ impl PairScores {
             jaccard: minhash::jaccard(shingles_a, shingles_b),
             containment_a: minhash::containment(shingles_a, shingles_b),
             containment_b: minhash::containment(shingles_b, shingles_a),
-            cosine: tfidf::cosine(vec_a, vec_b) as f64,
+            cosine: Some(tfidf::cosine(vec_a, vec_b) as f64),
         }
     }
 }

@@ -1363,3 +1363,32 @@ fn a_flood_of_like_errors_is_shown_by_its_first_and_counted() {
         assert!(errors[20].contains("980 more errors"), "{}", errors[20]);
     }
 }
+
+/// MinHash mode computes no cosine and aligns nothing: JSON says `null`,
+/// the text report "—", never a 0 that was not measured.
+#[test]
+fn values_never_computed_are_null_not_zero() {
+    let d = tmp();
+    let text = "The same words here and there, all of them, again and again in a row.\n";
+    for name in ["x.txt", "y.txt"] {
+        std::fs::write(d.path().join(name), text).unwrap();
+    }
+    let r = run(&["scan", &p(d.path()), "--minhash-only", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let pair = &r.json()["pairs"][0];
+    assert_eq!(pair["verdict"], "duplicate");
+    assert!(pair["scores"]["cosine"].is_null(), "{pair}");
+    assert!(pair["coverage"].is_null(), "{pair}");
+    assert_eq!(pair["scores"]["jaccard"], 1.0);
+    let r = run(&["scan", &p(d.path()), "--minhash-only"]);
+    assert!(
+        r.stdout.contains("coverage — of A, — of B · cosine — ·"),
+        "{}",
+        r.stdout
+    );
+    // The full mode measures both.
+    let r = run(&["scan", &p(d.path()), "--format", "json"]);
+    let pair = &r.json()["pairs"][0];
+    assert!(pair["scores"]["cosine"].as_f64().unwrap() > 0.99, "{pair}");
+    assert!(pair["coverage"]["a"].as_f64().is_some(), "{pair}");
+}

@@ -224,7 +224,10 @@ pub fn align(data: &[u8]) {
         (s.jaccard, "jaccard"),
         (s.containment_a, "containment_a"),
         (s.containment_b, "containment_b"),
-        (s.cosine, "cosine"),
+        (
+            s.cosine.expect("the full pipeline computes the cosine"),
+            "cosine",
+        ),
     ] {
         unit(x, what);
     }

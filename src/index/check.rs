@@ -892,7 +892,12 @@ fn sort_matches(matches: &mut [Match]) {
             .verdict
             .cmp(&y.pair.verdict)
             .then(cov(y).total_cmp(&cov(x)))
-            .then(y.pair.scores.cosine.total_cmp(&x.pair.scores.cosine))
+            .then(
+                y.pair
+                    .scores
+                    .cosine_key()
+                    .total_cmp(&x.pair.scores.cosine_key()),
+            )
             .then(x.reference.document.id.cmp(&y.reference.document.id))
     });
 }
