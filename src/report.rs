@@ -29,7 +29,8 @@ pub struct Report {
 
 /// The version of the JSON report's layout, raised whenever a field is
 /// renamed, removed or changes meaning (README, "JSON schema"). 2: the
-/// shingle setting is `{"kind", "size"}`.
+/// shingle setting is `{"kind", "size"}`; `scores.cosine` and `coverage`
+/// are `null` where not computed.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// One input document.
