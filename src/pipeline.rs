@@ -323,8 +323,13 @@ pub(crate) fn compare_features(
             sentence_terms: &f.sentence_terms,
         }
     }
-    let alignment = align::align(side(text_a, fa), side(text_b, fb), &cfg.align);
+    let mut alignment = align::align(side(text_a, fa), side(text_b, fb), &cfg.align);
     let verdict = score::verdict(&scores, &alignment, &cfg.verdict);
+    if !verdict.is_flagged() {
+        // No heat map is drawn for an unrelated pair: free its matrix now,
+        // not when the report is built.
+        alignment.similarity = None;
+    }
     PairResult {
         a: 0,
         b: 1,

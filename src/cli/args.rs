@@ -82,6 +82,28 @@ impl OutputArgs {
             .collect()
     }
 
+    /// Whether any output is an HTML page (the only one that draws the
+    /// sentence similarity heat map).
+    pub fn wants_html(&self) -> bool {
+        let stdout = self.output.is_empty() || self.output.iter().any(|p| is_stdout(p));
+        (stdout && self.format() == Format::Html)
+            || self
+                .output
+                .iter()
+                .filter(|p| !is_stdout(p))
+                .any(|p| Format::from_extension(p).unwrap_or(self.format()) == Format::Html)
+    }
+
+    /// The configuration for a run writing these outputs: sentence
+    /// similarity matrices (up to 16 MB a pair) are kept only when a heat
+    /// map will be drawn.
+    pub fn fit(&self, mut cfg: Config) -> Config {
+        if !self.wants_html() {
+            cfg.align.max_matrix_cells = 0;
+        }
+        cfg
+    }
+
     /// Print the report on standard output when no `--output` was given,
     /// then complete every output file.
     pub fn emit(&self, outputs: Vec<Output>, report: &Report) -> anyhow::Result<()> {

@@ -178,6 +178,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         color: args.color,
     };
     let report_files = report_out.open()?;
+    let cfg = report_out.fit(cfg);
     let mut jsonl_files = jsonl_paths
         .iter()
         .map(|p| Output::open(p, doppel::report::Format::Json))

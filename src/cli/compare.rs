@@ -112,6 +112,9 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let cfg = args.engine.config()?;
     super::threads(args.threads)?;
     if args.pairs.is_some() {
+        // JSON Lines and PAN files draw no heat map: no matrices kept.
+        let mut cfg = cfg;
+        cfg.align.max_matrix_cells = 0;
         return run_pairs(args, &cfg);
     }
     let format = match args.format {
@@ -126,6 +129,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         output: args.output.clone(),
         color: args.color,
     };
+    let cfg = output.fit(cfg);
     let opts = args.input.load_options();
     let inputs: Vec<PathBuf> = [&args.a, &args.b].into_iter().flatten().cloned().collect();
     doppel::corpus::stdin_once(&inputs)?;

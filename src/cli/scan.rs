@@ -47,7 +47,7 @@ pub struct ScanArgs {
 /// see [`pipeline::scan`]), write the report. With `--minhash-only`, stream
 /// the corpus instead (see [`batch::scan`]).
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    let cfg = args.engine.config()?;
+    let cfg = args.output.fit(args.engine.config()?);
     super::threads(args.threads)?;
     let opts = args.input.load_options();
     super::output::refuse_overlap(
