@@ -1392,3 +1392,30 @@ fn values_never_computed_are_null_not_zero() {
     assert!(pair["scores"]["cosine"].as_f64().unwrap() > 0.99, "{pair}");
     assert!(pair["coverage"]["a"].as_f64().is_some(), "{pair}");
 }
+
+/// The text report shows a long passage by its first and last lines and
+/// a count of the rest; JSON keeps it whole. Two copies of a 1 MB file
+/// must not print megabytes to a terminal.
+#[test]
+fn the_text_report_elides_long_excerpts_and_json_keeps_them() {
+    let d = tmp();
+    let text = seed_text("004_795a0b2c7150b453.txt").repeat(30);
+    for name in ["a.txt", "b.txt"] {
+        std::fs::write(d.path().join(name), &text).unwrap();
+    }
+    let (a, b) = (p(&d.path().join("a.txt")), p(&d.path().join("b.txt")));
+    let r = run(&["compare", &a, &b]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.len() < 20_000, "{} bytes printed", r.stdout.len());
+    assert!(
+        r.stdout.contains(" more lines (the whole passage is in"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["compare", &a, &b, "--format", "json"]);
+    let passage = &r.json()["pairs"][0]["passages"][0];
+    assert_eq!(
+        passage["a"]["text"].as_str().unwrap().len(),
+        text.trim().len()
+    );
+}
