@@ -302,3 +302,38 @@ fn empty_report_says_so() {
     assert!(html.contains("No pair was flagged."));
     assert!(!html.contains("<section class=\"pair\""));
 }
+
+/// Many copies of one document: the page shows the first
+/// `html::MAX_PAIRS` pairs side by side and says how many it left out;
+/// the table still lists every pair, and the JSON holds them all.
+#[test]
+fn a_page_of_many_pairs_shows_the_first_and_says_what_it_left_out() {
+    let d = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(ROOT).join(S000)).unwrap();
+    for k in 0..22 {
+        std::fs::write(d.path().join(format!("copy{k:02}.txt")), &text).unwrap();
+    }
+    let dir = d.path().display().to_string();
+    let (code, page) = run(&["scan", &dir, "--format", "html"]);
+    assert_eq!(code, 0);
+    let pairs = 22 * 21 / 2;
+    assert!(pairs > html::MAX_PAIRS);
+    assert_eq!(
+        page.matches("<section class=\"pair\"").count(),
+        html::MAX_PAIRS
+    );
+    assert!(
+        page.contains(&format!(
+            "The first {} of {pairs} pairs are shown side by side ({} left out)",
+            html::MAX_PAIRS,
+            pairs - html::MAX_PAIRS
+        )),
+        "no note of what was left out"
+    );
+    // The table lists them all, linking only to the pairs on the page.
+    assert_eq!(page.matches("<tr><td data-v=").count(), pairs);
+    assert_eq!(page.matches("<a href=\"#pair-").count(), html::MAX_PAIRS);
+    let (_, json) = run(&["scan", &dir, "--format", "json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["pairs"].as_array().unwrap().len(), pairs);
+}
