@@ -694,7 +694,11 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
             }
             let spaced = n > m || m == text.len();
             let next = char_at(n);
-            let opens = next.is_none_or(|c| c.is_uppercase() || c.is_numeric() || is_opener(c));
+            // A letter of a script without case (Arabic, Hebrew, Devanagari,
+            // Thai, CJK) opens a sentence as a capital does.
+            let caseless = |c: char| c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase();
+            let opens = next
+                .is_none_or(|c| c.is_uppercase() || c.is_numeric() || is_opener(c) || caseless(c));
             let single = m == k + c.len_utf8();
             // Scripts without capitals or spaces between sentences end one
             // at their own full stops, whatever follows.

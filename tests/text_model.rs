@@ -400,3 +400,98 @@ fn documents_without_words_are_compared_by_their_characters() {
         "{ids}"
     );
 }
+
+/// `copied` inside `other`, `source` holding it: one passage, at the
+/// copy's offsets in `other`; and a document made of the first half of
+/// `source`'s sentences and unrelated ones covers about half of it.
+fn copy_and_half_copy(source: &[&str], copied: &[&str], unrelated: &[&str], sep: &str) {
+    let src = source.join(sep);
+    let copy = copied.join(sep);
+    let other = [&unrelated[..2], &[copy.as_str()], &unrelated[2..]]
+        .concat()
+        .join(sep);
+    let (features, pair) = pipeline::compare(
+        &Document::new("source", src.clone()),
+        &Document::new("other", other.clone()),
+        &Config::default(),
+    );
+    assert_eq!(
+        features[0].analysed.sentences.len(),
+        source.len(),
+        "one sentence each"
+    );
+    assert!(pair.verdict.is_flagged(), "{:?}", pair.scores);
+    assert_eq!(
+        pair.alignment.passages.len(),
+        1,
+        "{:#?}",
+        pair.alignment.passages
+    );
+    let p = &pair.alignment.passages[0];
+    assert_eq!(&other[p.b.start..p.b.end], copy);
+    let half = source.len() / 2;
+    let first_half = [&source[..half], &unrelated[..half]].concat().join(sep);
+    let (_, pair) = pipeline::compare(
+        &Document::new("source", src),
+        &Document::new("half", first_half),
+        &Config::default(),
+    );
+    assert!(
+        (0.35..=0.65).contains(&pair.alignment.coverage_a),
+        "coverage of the source: {}",
+        pair.alignment.coverage_a
+    );
+}
+
+#[test]
+fn japanese_and_arabic_copies_are_found_at_their_sentences() {
+    let ja = [
+        "私たちの町に新しい図書館ができて、川のそばの公園の隣に建てられました。",
+        "建物は三階建てで、二十万冊の本と古い新聞や雑誌がたくさん集められています。",
+        "毎朝八時に開いて夜九時に閉まり、週末も休まずに多くの人が利用しています。",
+        "市長はこの計画に三年の時間と多くのお金がかかったと記者会見で言いました。",
+        "多くの学生が放課後ここに来て宿題をしたり本を借りたりしています。",
+        "近くの喫茶店は客が増えて、店の主人はとても喜んでいるそうです。",
+    ];
+    let ja_other = [
+        "今年の夏はとても暑くて、多くの人が海へ泳ぎに行きました。",
+        "駅前の広場では毎晩たくさんの人々が音楽に合わせて踊っています。",
+        "山の古いお寺には外国からの観光客が毎日たくさん来ています。",
+        "農家の人たちは今年の果物は去年よりずっと甘いと言っています。",
+    ];
+    copy_and_half_copy(&ja, &ja[1..3], &ja_other, "");
+    let ar = [
+        "افتتحت مدينتنا هذا العام مكتبة عامة جديدة بجانب الحديقة الكبيرة القريبة من النهر في وسط المدينة.",
+        "تتكون المكتبة الجديدة من ثلاثة طوابق واسعة وتضم أكثر من مئتي ألف كتاب وعددا كبيرا من الصحف والمجلات القديمة النادرة.",
+        "تفتح المكتبة أبوابها للزوار في الساعة الثامنة صباحا وتغلق في الساعة التاسعة مساء طوال أيام الأسبوع بما فيها العطلات.",
+        "قال رئيس البلدية في مؤتمر صحفي إن المشروع استغرق ثلاث سنوات كاملة وكلف مبالغ كبيرة من ميزانية المدينة.",
+        "يأتي كثير من الطلاب إلى المكتبة بعد انتهاء اليوم الدراسي لأداء واجباتهم واستعارة الكتب والقصص.",
+        "ازدهرت تجارة المقاهي المجاورة بفضل الزوار الجدد وعبر أصحابها عن سعادتهم الكبيرة بهذا المشروع.",
+    ];
+    let ar_other = [
+        "كان الصيف هذا العام حارا جدا فذهب كثير من الناس إلى شاطئ البحر للسباحة والاستجمام مع عائلاتهم.",
+        "في الساحة الواسعة أمام محطة القطار يجتمع الناس كل مساء للرقص والاستماع إلى الموسيقى الشعبية.",
+        "يزور عدد كبير من السياح الأجانب المعبد القديم على قمة الجبل ويلتقطون الصور التذكارية هناك.",
+        "يقول المزارعون في القرى المجاورة إن فاكهة هذا العام أحلى وأرخص بكثير من فاكهة العام الماضي.",
+    ];
+    copy_and_half_copy(&ar, &ar[1..3], &ar_other, " ");
+}
+
+/// The look-alike fold maps Cyrillic letters drawn like Latin ones, not a
+/// language onto another: a Russian article and its English translation
+/// share no word.
+#[test]
+fn russian_and_english_are_not_made_equal_by_the_fold() {
+    let ru = "Вчера в нашем городе открылась новая библиотека. В ней три этажа и двести \
+              тысяч книг. Мэр сказал, что строительство заняло три года и стоило много денег.";
+    let en = "Yesterday a new library opened in our town. It has three floors and two hundred \
+              thousand books. The mayor said that building it took three years and cost a lot of money.";
+    let (_, pair) = pipeline::compare(
+        &Document::new("ru", ru),
+        &Document::new("en", en),
+        &Config::default(),
+    );
+    assert_eq!(pair.verdict, Verdict::Unrelated, "{:?}", pair.scores);
+    assert!(pair.scores.jaccard < 0.01, "{:?}", pair.scores);
+    assert!(pair.alignment.passages.is_empty());
+}
