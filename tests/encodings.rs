@@ -4,6 +4,8 @@
 //! a stray NUL byte in text. Each is a copy of the seeds' 000 and must be
 //! found a duplicate of it, with passages that slice the decoded text;
 //! real binaries (an executable, a PNG image) are still skipped, by name.
+//! Then the disguises of a copy (invisible characters, look-alike letters,
+//! accents) through `scan` and `check` against an index.
 
 use serde_json::Value;
 
@@ -193,4 +195,128 @@ fn encoding_flag_names_the_fallback() {
     assert!(stderr.contains("read as KOI8-R"), "{stderr}");
     let (v, _) = verdict(&[]);
     assert_eq!(v, "unrelated", "read as Windows-1252 it is other letters");
+}
+
+/// `mark` after a share `p` of the characters `after` accepts.
+fn sprinkle(text: &str, after: impl Fn(char) -> bool, mark: char, p: f64, seed: u64) -> String {
+    let mut rng = doppel::synth::SplitMix64::new(seed);
+    let mut out = String::new();
+    for c in text.chars() {
+        out.push(c);
+        if after(c) && rng.chance(p) {
+            out.push(mark);
+        }
+    }
+    out
+}
+
+/// The evasions of a checker — invisible characters inside words,
+/// look-alike letters of other scripts, combining accents, all at once —
+/// through `scan` and through `check` against an index: each copy of 000
+/// is a duplicate of it, with passages slicing the copy's own text.
+#[test]
+fn disguised_copies_are_duplicates_in_scan_and_in_check() {
+    let original = seed_text(SEED);
+    let cyrillic = |t: &str| -> String {
+        t.chars()
+            .map(|c| match c {
+                'a' => 'а',
+                'e' => 'е',
+                'o' => 'о',
+                'p' => 'р',
+                'c' => 'с',
+                'x' => 'х',
+                'i' => 'і',
+                'y' => 'у',
+                c => c,
+            })
+            .collect()
+    };
+    let greek = |t: &str| -> String {
+        t.chars()
+            .map(|c| match c {
+                'o' => 'ο',
+                'A' => 'Α',
+                'T' => 'Τ',
+                'i' => 'ι',
+                c => c,
+            })
+            .collect()
+    };
+    let copies = [
+        (
+            "zwsp.txt",
+            sprinkle(&original, char::is_alphabetic, '\u{200B}', 0.5, 1),
+        ),
+        (
+            "shy.txt",
+            sprinkle(&original, char::is_alphabetic, '\u{00AD}', 0.3, 2),
+        ),
+        (
+            "zwnj.txt",
+            sprinkle(&original, char::is_alphabetic, '\u{200C}', 0.3, 3),
+        ),
+        ("cyrillic.txt", cyrillic(&original)),
+        ("greek.txt", greek(&original)),
+        (
+            "accents.txt",
+            sprinkle(&original, |c| "aeiou".contains(c), '\u{0301}', 0.3, 4),
+        ),
+        (
+            "mixed.txt",
+            sprinkle(
+                &greek(&cyrillic(&original)),
+                char::is_alphabetic,
+                '\u{200B}',
+                0.2,
+                5,
+            ),
+        ),
+    ];
+    let d = tempfile::tempdir().unwrap();
+    let corpus = d.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("original.txt"), &original).unwrap();
+    for (name, text) in &copies {
+        assert_ne!(text, &original);
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    let r = run(&["scan", &p(&corpus), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    for (name, text) in &copies {
+        let pr = pair(&report, "original.txt", name);
+        assert_eq!(pr["verdict"], "duplicate", "scan, {name}: {pr:#}");
+        passages_slice(pr, name, text);
+    }
+
+    let reference = d.path().join("reference");
+    std::fs::create_dir(&reference).unwrap();
+    std::fs::write(reference.join("original.txt"), &original).unwrap();
+    let index = d.path().join("refs.doppel");
+    let r = run(&[
+        "index",
+        "build",
+        &p(&reference),
+        "--index",
+        &p(&index),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::remove_file(corpus.join("original.txt")).unwrap();
+    let r = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        &p(&corpus),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    for (name, text) in &copies {
+        let pr = pair(&report, "original.txt", name);
+        assert_eq!(pr["verdict"], "duplicate", "check, {name}: {pr:#}");
+        passages_slice(pr, name, text);
+    }
 }
