@@ -21,6 +21,13 @@ enum Command {
     /// Find every pair of overlapping documents in a corpus.
     Scan(cli::scan::ScanArgs),
     /// Align two documents in full.
+    // Candidate search settings mean nothing for a given pair: accepted
+    // (scripts share flags), not listed.
+    #[command(
+        mut_arg("lsh_threshold", |a| a.hide(true)),
+        mut_arg("cosine_threshold", |a| a.hide(true)),
+        mut_arg("top_k", |a| a.hide(true))
+    )]
     Compare(cli::compare::CompareArgs),
     /// Print a shell completion script on standard output.
     Completions(cli::completions::CompletionsArgs),

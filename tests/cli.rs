@@ -1419,3 +1419,16 @@ fn the_text_report_elides_long_excerpts_and_json_keeps_them() {
         text.trim().len()
     );
 }
+
+/// `compare --help` lists only what acts on a pair: the candidate search's
+/// LSH threshold, cosine threshold and top-k belong to `scan`.
+#[test]
+fn compare_help_lists_no_candidate_search_flags() {
+    let compare = run(&["compare", "--help"]).stdout;
+    let scan = run(&["scan", "--help"]).stdout;
+    for flag in ["--lsh-threshold", "--cosine-threshold", "--top-k"] {
+        assert!(!compare.contains(flag), "compare --help lists {flag}");
+        assert!(scan.contains(flag), "scan --help lacks {flag}");
+    }
+    assert!(compare.contains("--min-passage-words") && compare.contains("--pairs"));
+}
