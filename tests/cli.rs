@@ -1016,13 +1016,14 @@ fn help_shows_subcommands_and_defaults() {
         for (flag, default) in [
             ("--num-perm", "[default: 128]"),
             ("--shingle-size", "[default: 5]"),
-            ("--lsh-threshold", "[default: 0.5]"),
             ("--min-passage-words", "[default: 25]"),
             ("--duplicate", "[default: 0.9]"),
         ]
         .into_iter()
-        // compare's format depends on --pairs (text, or jsonl).
+        // compare's format depends on --pairs (text, or jsonl); the LSH
+        // threshold acts on scan's candidate search alone.
         .chain((sub == "scan").then_some(("--format", "[default: text]")))
+        .chain((sub == "scan").then_some(("--lsh-threshold", "[default: 0.5]")))
         {
             let at = h
                 .find(&format!("{flag} "))
