@@ -1122,3 +1122,32 @@ fn index_list_shows_the_ids_remove_takes_and_prefixes_keep_batches_apart() {
         .collect();
     assert!(ids.iter().all(|i| i.starts_with("x:")), "{ids:?}");
 }
+
+/// `check --stats` ends with a summary line on standard error: new
+/// documents, flagged pairs, how many new documents were flagged, time,
+/// peak memory.
+#[test]
+fn check_stats_prints_a_summary_line() {
+    let d = tempfile::tempdir().unwrap();
+    let reference = seed_dir(d.path(), &["000_51955296cd91fa83.txt"]);
+    let index = d.path().join("refs.doppel");
+    build(&[&p(&reference)], &index);
+    let r = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        "seeds/001_8e21ef8ac6e0b3df.txt",
+        "seeds/002_38f6590440b9d911.txt",
+        "--format",
+        "json",
+        "--stats",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r.stderr.lines().last().unwrap_or_default();
+    assert!(
+        line.starts_with("doppel: 2 documents, 1 flagged pair, 1 new document flagged, ")
+            && line.contains(" s"),
+        "{}",
+        r.stderr
+    );
+}

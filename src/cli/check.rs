@@ -83,6 +83,11 @@ pub struct QueryArgs {
 /// Flags of `check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
+    /// Print the summary line (new documents, flagged pairs, how many
+    /// derive from the index, time, peak memory) on standard error even
+    /// when it is not a terminal.
+    #[arg(long)]
+    pub stats: bool,
     /// New documents: files, directories (read recursively) or `-` for
     /// standard input.
     #[arg(required = true)]
@@ -186,6 +191,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let to_stdout = args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p));
     let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
 
+    let progress = super::progress::Progress::new(args.input.quiet);
     let loaded = corpus::load(&args.paths, &opts)?;
     let failed = super::report_problems(&loaded, args.input.quiet);
     let docs = &loaded.documents;
@@ -214,6 +220,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     checker.expect(docs.len())?;
     let mut collector = Collector::default();
     let mut flagged = 0;
+    let mut derived = 0;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (b, batch) in docs.chunks(BATCH).enumerate() {
@@ -226,6 +233,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         for (k, mut report) in reports.into_iter().enumerate() {
             report.pairs.append(&mut within[b * BATCH + k]);
             flagged += report.flagged();
+            derived += usize::from(report.flagged() > 0);
             if let Some(line) = Line::of(&report) {
                 let json = serde_json::to_string(&line)?;
                 if to_stdout && stdout_jsonl {
@@ -251,5 +259,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if need_report {
         report_out.emit(report_files, &collector.finish(&cfg))?;
     }
+    super::progress::summary(
+        &super::progress::Summary {
+            documents: docs.len(),
+            candidates: None,
+            found: &format!(
+                "{flagged} flagged pair{}, {derived} new document{} flagged",
+                if flagged == 1 { "" } else { "s" },
+                if derived == 1 { "" } else { "s" }
+            ),
+            elapsed: progress.elapsed(),
+        },
+        args.input.quiet,
+        args.stats,
+    );
     Ok(super::status(failed, flagged))
 }

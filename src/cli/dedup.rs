@@ -135,7 +135,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     progress::summary(
         &Summary {
             documents: corpus.len(),
-            candidates: scan.candidates,
+            candidates: Some(scan.candidates),
             found: &format!(
                 "{} near-duplicate pair{}, {dropped} document{} dropped",
                 pairs.len(),

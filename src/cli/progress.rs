@@ -109,8 +109,8 @@ pub fn peak_memory() -> Option<u64> {
 pub struct Summary<'a> {
     /// Documents read.
     pub documents: usize,
-    /// Candidate pairs compared.
-    pub candidates: usize,
+    /// Candidate pairs compared, where the run counts them.
+    pub candidates: Option<usize>,
     /// What the run found, e.g. "12 flagged pairs".
     pub found: &'a str,
     /// Seconds since the start.
@@ -127,8 +127,15 @@ pub fn summary(s: &Summary<'_>, quiet: bool, stats: bool) {
         Some(b) => format!(", peak memory {:.0} MB", b as f64 / 1e6),
         None => String::new(),
     };
+    let candidates = s
+        .candidates
+        .map(|n| format!(" {n} candidate pairs,"))
+        .unwrap_or_default();
     eprintln!(
-        "doppel: {} documents, {} candidate pairs, {}, {:.1} s{memory}",
-        s.documents, s.candidates, s.found, s.elapsed
+        "doppel: {} document{},{candidates} {}, {:.1} s{memory}",
+        s.documents,
+        if s.documents == 1 { "" } else { "s" },
+        s.found,
+        s.elapsed
     );
 }

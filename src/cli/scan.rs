@@ -74,7 +74,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     progress::summary(
         &Summary {
             documents: loaded.documents.len(),
-            candidates: scan.pairs.len(),
+            candidates: Some(scan.pairs.len()),
             found: &flagged(report.flagged()),
             elapsed: progress.elapsed(),
         },
@@ -110,7 +110,7 @@ fn run_minhash(
     progress::summary(
         &Summary {
             documents: scan.corpus.len(),
-            candidates: scan.candidates,
+            candidates: Some(scan.candidates),
             found: &flagged(report.flagged()),
             elapsed: progress.elapsed(),
         },
