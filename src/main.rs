@@ -53,7 +53,7 @@ fn main() -> ExitCode {
     if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         std::thread::spawn(move || {
             if let Some(sig) = signals.forever().next() {
-                cli::output::remove_pending();
+                cli::output::interrupt(sig);
                 std::process::exit(128 + sig);
             }
         });
@@ -69,6 +69,11 @@ fn main() -> ExitCode {
         Command::BenchStage(args) => cli::stage::run(args),
         Command::Dedup(args) => cli::dedup::run(args),
     };
+    // A run the signal stopped ends with the signal's status, whatever its
+    // work made of the files removed under it.
+    if let Some(sig) = cli::output::received() {
+        std::process::exit(128 + sig);
+    }
     match result {
         Ok(code) => code,
         // A closed pipe (`doppel scan … | head`) is a normal ending.

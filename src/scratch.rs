@@ -21,9 +21,13 @@ pub fn create_in(dir: &Path, kind: &str) -> std::io::Result<tempfile::NamedTempF
     b.tempfile_in(dir)
 }
 
-/// The process that made a temporary file of this naming, if the name is
-/// one.
+/// The process that made a temporary file of this naming (or the journal
+/// SQLite keeps beside one), if the name is one.
 fn owner(name: &str) -> Option<u32> {
+    let name = ["-journal", "-wal", "-shm"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name);
     let rest = name.strip_prefix(".doppel-")?.strip_suffix(".tmp")?;
     let mut parts = rest.splitn(3, '-');
     let (_kind, pid, _random) = (parts.next()?, parts.next()?, parts.next()?);
@@ -62,6 +66,20 @@ pub fn remove_orphans(dir: &Path) -> Vec<(PathBuf, u32)> {
     removed
 }
 
+/// Remove this process's own temporary files in `dir` (on a signal: one
+/// may have been made and not yet recorded).
+pub fn remove_own(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let me = std::process::id();
+    for e in entries.flatten() {
+        if e.file_name().to_str().and_then(owner) == Some(me) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +101,13 @@ mod tests {
         assert!(mine.path().exists() && other.exists());
         assert_eq!(owner(".doppel-report-12-x1y2.tmp"), Some(12));
         assert_eq!(owner(".doppel-x.tmp"), None);
+        assert_eq!(owner(".doppel-index-12-x1y2.tmp-journal"), Some(12));
+        let journal = d.path().join(format!(
+            ".doppel-index-{}-q.tmp-journal",
+            std::process::id()
+        ));
+        std::fs::write(&journal, b"").unwrap();
+        remove_own(d.path());
+        assert!(!journal.exists() && !mine.path().exists() && other.exists());
     }
 }

@@ -529,8 +529,10 @@ fn a_signal_during_an_index_build_leaves_no_debris() {
             Some(0) => assert_eq!(left, ["refs.doppel"], "after {delay_ms} ms"),
             Some(c) => {
                 assert_eq!(c, code, "SIG{sig} after {delay_ms} ms");
+                // Nothing, or the whole index when the signal came after
+                // it was moved in.
                 assert!(
-                    left.is_empty(),
+                    left.is_empty() || left == ["refs.doppel"],
                     "SIG{sig} after {delay_ms} ms: left {left:?}"
                 );
             }

@@ -221,6 +221,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             dir
         };
         super::output::note_orphans(dir);
+        super::output::track_dir(dir);
     }
     let mut builder = Builder::new(&args.index, &params, args.force)?;
     let temp = builder.temp_path().to_path_buf();

@@ -13,6 +13,9 @@ struct Pending {
     interrupted: bool,
     /// Temporary files not yet renamed over their targets.
     temps: Vec<PathBuf>,
+    /// Directories temporary files are made in: on a signal, this
+    /// process's own files there go too (one may not be recorded yet).
+    dirs: Vec<PathBuf>,
 }
 
 /// Creating a temporary file and recording it, and renaming it and
@@ -22,6 +25,7 @@ struct Pending {
 static PENDING: Mutex<Pending> = Mutex::new(Pending {
     interrupted: false,
     temps: Vec::new(),
+    dirs: Vec::new(),
 });
 
 fn pending() -> std::sync::MutexGuard<'static, Pending> {
@@ -75,6 +79,7 @@ impl Output {
             bail!("interrupted");
         }
         note_orphans(dir);
+        p.dirs.push(dir.to_path_buf());
         let temp = doppel::scratch::create_in(dir, "report")
             .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
         p.temps.push(temp.path().to_path_buf());
@@ -150,9 +155,33 @@ pub fn track(path: &Path) {
     pending().temps.push(path.to_path_buf());
 }
 
+/// Have this process's temporary files in `dir` removed on a signal (call
+/// before making one there).
+pub fn track_dir(dir: &Path) {
+    pending().dirs.push(dir.to_path_buf());
+}
+
 /// Stop tracking a temporary file (it was renamed into place or removed).
 pub fn untrack(path: &Path) {
     pending().temps.retain(|x| x != path);
+}
+
+/// The signal that stopped the run, once one came (0: none).
+static RECEIVED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Take signal `sig`: note it, then remove what is pending.
+pub fn interrupt(sig: i32) {
+    RECEIVED.store(sig, std::sync::atomic::Ordering::SeqCst);
+    remove_pending();
+}
+
+/// The signal that stopped the run, if one came: the work failing after
+/// it (its files removed under it) is the signal's doing, not an error.
+pub fn received() -> Option<i32> {
+    match RECEIVED.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        sig => Some(sig),
+    }
 }
 
 /// Remove the temporary files of outputs in progress and complete no
@@ -162,6 +191,9 @@ pub fn remove_pending() {
     p.interrupted = true;
     for path in p.temps.drain(..) {
         let _ = std::fs::remove_file(path);
+    }
+    for dir in p.dirs.drain(..) {
+        doppel::scratch::remove_own(&dir);
     }
 }
 
