@@ -265,7 +265,11 @@ impl Corpus {
 
     /// Where document `d` came from.
     pub fn source(&self, d: DocId) -> Source {
-        let s = &self.docs[d as usize];
+        self.source_of(&self.docs[d as usize])
+    }
+
+    /// Where the document of these counts came from.
+    fn source_of(&self, s: &DocStats) -> Source {
         let input = &self.inputs[s.location.file as usize];
         match (input.kind, input.spooled.is_some()) {
             (InputKind::JsonLines, _) => Source::JsonLine(input.path.clone(), s.line as usize),
@@ -748,23 +752,13 @@ impl Builder<'_> {
                 })?;
                 let mut id = id.unwrap_or_else(default_id);
                 id.insert_str(0, &self.opts.load.id_prefix);
-                let source = || {
-                    let file = stats.location.file as usize;
-                    match (self.corpus.inputs[file].kind, stats.line) {
-                        (InputKind::JsonLines, line) => {
-                            Source::JsonLine(self.corpus.inputs[file].path.clone(), line as usize)
-                        }
-                        _ if self.corpus.inputs[file].spooled.is_some() => Source::Stdin,
-                        _ => Source::File(self.corpus.inputs[file].path.clone()),
-                    }
-                };
                 if empty {
                     // Noted before the document is kept: under `strict` it
                     // stops the run instead.
-                    let source_name = source().to_string();
+                    let source_name = self.corpus.source_of(&stats).to_string();
                     self.problem(Problem::Note(Error::Empty { source_name }))?;
                 } else if stats.words == 0 {
-                    let remark = corpus::wordless_remark(&source());
+                    let remark = corpus::wordless_remark(&self.corpus.source_of(&stats));
                     self.corpus.warnings.push(remark);
                 }
                 self.corpus.push_doc(&id, stats);

@@ -275,10 +275,20 @@ impl PathFilter {
         self.globs.iter().any(|g| g.exclude && g.matches(rel))
     }
 
-    /// Whether no pattern was given.
-    pub fn is_empty(&self) -> bool {
-        self.globs.is_empty()
+    /// Whether a walk of a directory ([`walk`]'s rules) reads the file at
+    /// `rel` under it: no hidden entry on the way, no directory left out,
+    /// and the file itself read.
+    pub fn walk_reads(&self, rel: &str) -> bool {
+        let parts: Vec<&str> = rel.split('/').collect();
+        !parts.iter().any(|p| hidden(p))
+            && !(1..parts.len()).any(|k| self.excludes_dir(&parts[..k].join("/")))
+            && self.reads(rel)
     }
+}
+
+/// Entries a directory walk skips: names starting with '.'.
+fn hidden(name: &str) -> bool {
+    name.starts_with('.')
 }
 
 /// What a directory walk found wrong with an entry.
@@ -315,7 +325,7 @@ pub(crate) fn walk(
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0
-                || !(e.file_name().to_string_lossy().starts_with('.')
+                || !(hidden(&e.file_name().to_string_lossy())
                     || e.file_type().is_dir() && filter.excludes_dir(&rel(e.path())))
         });
     for entry in walker {
@@ -498,20 +508,16 @@ pub fn decode(
             offset,
         });
     }
-    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
-    match std::str::from_utf8(body) {
-        Ok(_) => {
-            let mut bytes = bytes;
-            if bytes.starts_with(UTF8_BOM) {
-                bytes.drain(..UTF8_BOM.len());
-            }
-            // Checked just above.
-            let text = String::from_utf8(bytes).unwrap_or_default();
-            Ok(with_nuls(text, None))
-        }
+    let mut bytes = bytes;
+    if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(with_nuls(text, None)),
         Err(e) => {
-            let (text, _) = fallback.decode_without_bom_handling(body);
-            Ok(with_nuls(text.into_owned(), Some(e.valid_up_to())))
+            let at = e.utf8_error().valid_up_to();
+            let (text, _) = fallback.decode_without_bom_handling(e.as_bytes());
+            Ok(with_nuls(text.into_owned(), Some(at)))
         }
     }
 }

@@ -236,21 +236,18 @@ pub fn refuse_overlap<'a>(
             let Ok(rel) = target.strip_prefix(&dir) else {
                 continue;
             };
-            let parts: Vec<String> = rel
+            let rel = rel
                 .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            // What the walk skips: hidden entries, excluded directories
-            // or files, files no inclusion matches.
-            let hidden = parts.iter().any(|p| p.starts_with('.'));
-            let dir_excluded = (1..parts.len()).any(|k| filter.excludes_dir(&parts[..k].join("/")));
-            if !hidden && !dir_excluded && filter.reads(&parts.join("/")) {
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if filter.walk_reads(&rel) {
                 if out_meta.is_some() {
                     bail!(
                         "{}: is the input {} of the directory {} being read; refusing to \
                          write over it (nothing was written)",
                         out.display(),
-                        parts.join("/"),
+                        rel,
                         input.display()
                     );
                 }
