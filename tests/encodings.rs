@@ -13,6 +13,10 @@ use serde_json::Value;
 mod bin;
 use bin::*;
 
+#[path = "common/disguise.rs"]
+mod disguise;
+use disguise::*;
+
 const SEED: &str = "000_51955296cd91fa83.txt";
 
 /// The smallest PNG image: one transparent pixel.
@@ -200,19 +204,6 @@ fn encoding_flag_names_the_fallback() {
     assert_eq!(v, "unrelated", "read as Windows-1252 it is other letters");
 }
 
-/// `mark` after a share `p` of the characters `after` accepts.
-fn sprinkle(text: &str, after: impl Fn(char) -> bool, mark: char, p: f64, seed: u64) -> String {
-    let mut rng = doppel::synth::SplitMix64::new(seed);
-    let mut out = String::new();
-    for c in text.chars() {
-        out.push(c);
-        if after(c) && rng.chance(p) {
-            out.push(mark);
-        }
-    }
-    out
-}
-
 /// The evasions of a checker — invisible characters inside words,
 /// look-alike letters of other scripts, combining accents, all at once —
 /// through `scan` and through `check` against an index: each copy of 000
@@ -220,32 +211,6 @@ fn sprinkle(text: &str, after: impl Fn(char) -> bool, mark: char, p: f64, seed: 
 #[test]
 fn disguised_copies_are_duplicates_in_scan_and_in_check() {
     let original = seed_text(SEED);
-    let cyrillic = |t: &str| -> String {
-        t.chars()
-            .map(|c| match c {
-                'a' => 'а',
-                'e' => 'е',
-                'o' => 'о',
-                'p' => 'р',
-                'c' => 'с',
-                'x' => 'х',
-                'i' => 'і',
-                'y' => 'у',
-                c => c,
-            })
-            .collect()
-    };
-    let greek = |t: &str| -> String {
-        t.chars()
-            .map(|c| match c {
-                'o' => 'ο',
-                'A' => 'Α',
-                'T' => 'Τ',
-                'i' => 'ι',
-                c => c,
-            })
-            .collect()
-    };
     let copies = [
         (
             "zwsp.txt",
@@ -259,8 +224,8 @@ fn disguised_copies_are_duplicates_in_scan_and_in_check() {
             "zwnj.txt",
             sprinkle(&original, char::is_alphabetic, '\u{200C}', 0.3, 3),
         ),
-        ("cyrillic.txt", cyrillic(&original)),
-        ("greek.txt", greek(&original)),
+        ("cyrillic.txt", cyrillic_lookalikes(&original)),
+        ("greek.txt", greek_lookalikes(&original)),
         (
             "accents.txt",
             sprinkle(&original, |c| "aeiou".contains(c), '\u{0301}', 0.3, 4),
@@ -268,7 +233,7 @@ fn disguised_copies_are_duplicates_in_scan_and_in_check() {
         (
             "mixed.txt",
             sprinkle(
-                &greek(&cyrillic(&original)),
+                &greek_lookalikes(&cyrillic_lookalikes(&original)),
                 char::is_alphabetic,
                 '\u{200B}',
                 0.2,

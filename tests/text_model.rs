@@ -12,6 +12,10 @@ use doppel::pipeline;
 use doppel::score::Verdict;
 use doppel::synth::SplitMix64;
 
+#[path = "common/disguise.rs"]
+mod disguise;
+use disguise::{cyrillic_lookalikes, sprinkle};
+
 fn original() -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("seeds")
@@ -19,36 +23,10 @@ fn original() -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
-/// `mark` after a share `p` of the characters `after` accepts.
-fn sprinkle(text: &str, after: impl Fn(char) -> bool, mark: char, p: f64, seed: u64) -> String {
-    let mut rng = SplitMix64::new(seed);
-    let mut out = String::new();
-    for c in text.chars() {
-        out.push(c);
-        if after(c) && rng.chance(p) {
-            out.push(mark);
-        }
-    }
-    out
-}
-
 #[test]
 fn invisible_characters_look_alike_letters_and_accents_hide_no_copy() {
     let text = original();
-    let cyrillic: String = text
-        .chars()
-        .map(|c| match c {
-            'a' => 'а',
-            'e' => 'е',
-            'o' => 'о',
-            'p' => 'р',
-            'c' => 'с',
-            'x' => 'х',
-            'i' => 'і',
-            'y' => 'у',
-            c => c,
-        })
-        .collect();
+    let cyrillic = cyrillic_lookalikes(&text);
     let copies = [
         (
             "zero-width spaces",
