@@ -88,35 +88,7 @@ impl Default for BatchOptions {
     }
 }
 
-/// Progress of a run, reported to a callback as it goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// Reading starts; the inputs hold this many bytes in all.
-    Reading {
-        /// Total size of the inputs.
-        total_bytes: u64,
-    },
-    /// More has been read.
-    Read {
-        /// Documents read so far.
-        docs: u64,
-        /// Input bytes consumed so far.
-        bytes: u64,
-    },
-    /// Candidate pairs are known; verification starts.
-    Candidates {
-        /// Number of candidate pairs.
-        pairs: u64,
-    },
-    /// More candidate pairs have been verified.
-    Verified {
-        /// Pairs verified so far.
-        pairs: u64,
-    },
-}
-
-/// A progress callback (see [`Event`]); `&|_| {}` for none.
-pub type Progress<'a> = &'a (dyn Fn(Event) + Sync);
+pub use crate::progress::{Event, Progress};
 
 /// Where a document's text is: `len` bytes at `offset` of input `file` — a
 /// whole JSON line (without its line break) or a whole text file.

@@ -12,6 +12,7 @@
 //! for a JSON Lines file holding one endless line.
 
 use crate::error::{Error, Result};
+use crate::progress::{self, Event, Progress};
 /// The encodings [`LoadOptions::encoding`] names (from `encoding_rs`).
 pub use encoding_rs::Encoding;
 use std::io::{BufRead, Read};
@@ -128,32 +129,25 @@ impl Loaded {
 /// Load every path. Returns `Err` only under `strict` (on the first
 /// problem); otherwise problems are collected in the result.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
+    load_with(paths, opts, progress::NONE)
+}
+
+/// One input to read, found by the first pass of [`load_with`].
+enum Planned {
+    Stdin,
+    File(PathBuf, String),
+}
+
+/// [`load`], reporting the bytes and documents read to `progress`. The
+/// inputs are resolved first (directories walked), so that the total size
+/// is known before reading starts.
+pub fn load_with(paths: &[PathBuf], opts: &LoadOptions, progress: Progress<'_>) -> Result<Loaded> {
     stdin_once(paths)?;
     let mut out = Loaded::default();
-    let mut seen = ahash::AHashSet::new();
+    let mut plan = Vec::new();
     for arg in paths {
         if arg.as_os_str() == "-" {
-            let stdin = PathBuf::from("<stdin>");
-            if opts.jsonl {
-                read_jsonl(&stdin, std::io::stdin().lock(), opts, &mut out, &mut seen)?;
-                continue;
-            }
-            match read_whole(std::io::stdin().lock(), opts.max_doc_bytes) {
-                Ok(Some(bytes)) => {
-                    if let Some(text) = check_text(&stdin, bytes, opts, &mut out)? {
-                        push(&mut out, &mut seen, opts, "-".into(), Source::Stdin, text)?;
-                    }
-                }
-                Ok(None) => out.warn(opts, too_large(&stdin, opts.max_doc_bytes))?,
-                Err(source) => fail(
-                    &mut out,
-                    opts,
-                    Error::Io {
-                        path: stdin,
-                        source,
-                    },
-                )?,
-            }
+            plan.push(Planned::Stdin);
             continue;
         }
         let meta = match std::fs::metadata(arg) {
@@ -175,15 +169,67 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
                 WalkProblem::Skip(e) => out.warn(opts, e),
                 WalkProblem::Error(e) => fail(&mut out, opts, e),
             })?;
-            for (path, id) in files {
-                load_file(&path, id, opts, &mut out, &mut seen)?;
-            }
+            plan.extend(files.into_iter().map(|(path, id)| Planned::File(path, id)));
         } else {
-            let id = arg.to_string_lossy().into_owned();
-            load_file(arg, id, opts, &mut out, &mut seen)?;
+            plan.push(Planned::File(
+                arg.clone(),
+                arg.to_string_lossy().into_owned(),
+            ));
+        }
+    }
+    progress(Event::Reading {
+        total_bytes: plan
+            .iter()
+            .map(|p| match p {
+                Planned::File(path, _) => std::fs::metadata(path).map_or(0, |m| m.len()),
+                Planned::Stdin => 0,
+            })
+            .sum(),
+    });
+    let mut meter = Meter { progress, bytes: 0 };
+    let mut seen = ahash::AHashSet::new();
+    for input in plan {
+        let path = match input {
+            Planned::File(path, id) => {
+                load_file(&path, id, opts, &mut out, &mut seen, &mut meter)?;
+                continue;
+            }
+            Planned::Stdin => PathBuf::from("<stdin>"),
+        };
+        if opts.jsonl {
+            let stdin = std::io::stdin().lock();
+            read_jsonl(&path, stdin, opts, &mut out, &mut seen, &mut meter)?;
+            continue;
+        }
+        match read_whole(std::io::stdin().lock(), opts.max_doc_bytes) {
+            Ok(Some(bytes)) => {
+                meter.read(&out, bytes.len() as u64);
+                if let Some(text) = check_text(&path, bytes, opts, &mut out)? {
+                    push(&mut out, &mut seen, opts, "-".into(), Source::Stdin, text)?;
+                }
+            }
+            Ok(None) => out.warn(opts, too_large(&path, opts.max_doc_bytes))?,
+            Err(source) => fail(&mut out, opts, Error::Io { path, source })?,
         }
     }
     Ok(out)
+}
+
+/// Input bytes consumed so far, reported to a progress callback.
+struct Meter<'p> {
+    progress: Progress<'p>,
+    bytes: u64,
+}
+
+impl Meter<'_> {
+    /// `bytes` more were consumed.
+    fn read(&mut self, out: &Loaded, bytes: u64) {
+        self.bytes += bytes;
+        (self.progress)(Event::Read {
+            docs: out.documents.len() as u64,
+            bytes: self.bytes,
+        });
+    }
 }
 
 /// Standard input can be read once: `-` twice is refused (the second
@@ -370,6 +416,7 @@ fn load_file(
     opts: &LoadOptions,
     out: &mut Loaded,
     seen: &mut ahash::AHashSet<String>,
+    meter: &mut Meter<'_>,
 ) -> Result<()> {
     if !opts.jsonl {
         match std::fs::metadata(path) {
@@ -393,7 +440,8 @@ fn load_file(
         Err(source) => return fail(out, opts, io(source)),
     };
     if opts.jsonl {
-        return read_jsonl(path, std::io::BufReader::new(file), opts, out, seen);
+        let reader = std::io::BufReader::new(file);
+        return read_jsonl(path, reader, opts, out, seen, meter);
     }
     // The size checked above may not hold: a file can grow, and a pipe or
     // a device has none. Never read more than the limit.
@@ -402,6 +450,7 @@ fn load_file(
         Ok(None) => return out.warn(opts, too_large(path, opts.max_doc_bytes)),
         Err(source) => return fail(out, opts, io(source)),
     };
+    meter.read(out, bytes.len() as u64);
     if let Some(text) = check_text(path, bytes, opts, out)? {
         push(out, seen, opts, id, Source::File(path.to_path_buf()), text)?;
     }
@@ -642,7 +691,12 @@ fn push(
 /// `strict`, otherwise problems are collected in the result.
 pub fn load_jsonl(name: &Path, reader: impl BufRead, opts: &LoadOptions) -> Result<Loaded> {
     let mut out = Loaded::default();
-    read_jsonl(name, reader, opts, &mut out, &mut ahash::AHashSet::new())?;
+    let mut meter = Meter {
+        progress: progress::NONE,
+        bytes: 0,
+    };
+    let seen = &mut ahash::AHashSet::new();
+    read_jsonl(name, reader, opts, &mut out, seen, &mut meter)?;
     Ok(out)
 }
 
@@ -714,15 +768,22 @@ fn read_jsonl(
     opts: &LoadOptions,
     out: &mut Loaded,
     seen: &mut ahash::AHashSet<String>,
+    meter: &mut Meter<'_>,
 ) -> Result<()> {
     let mut line = Vec::new();
     let mut lineno = 0usize;
+    // Bytes of the lines read since progress was last reported.
+    let mut unreported = 0u64;
     loop {
         lineno += 1;
+        if unreported >= 1 << 20 {
+            meter.read(out, std::mem::take(&mut unreported));
+        }
         match read_line_bounded(&mut reader, &mut line, opts.max_doc_bytes) {
             Ok(Line::End) => break,
-            Ok(Line::Read) => {}
+            Ok(Line::Read) => unreported += line.len() as u64 + 1,
             Ok(Line::TooLong(bytes)) => {
+                unreported += bytes + 1;
                 out.warn(opts, line_too_long(path, lineno as u64, bytes, opts))?;
                 continue;
             }
@@ -816,6 +877,7 @@ fn read_jsonl(
             text,
         )?;
     }
+    meter.read(out, unreported);
     Ok(())
 }
 

@@ -39,6 +39,7 @@ pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod pipeline;
+pub mod progress;
 pub mod report;
 pub mod score;
 pub mod scratch;

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::corpus::Document;
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
+use crate::progress::{self, Counter, Event, Progress};
 use crate::score::{self, PairScores, Verdict};
 use crate::shingle::{self, ShingleKind};
 use crate::text::{Analysed, Analyzer};
@@ -117,12 +118,20 @@ struct Prepared {
     vectors: Vec<SparseVec>,
 }
 
-fn prepare(docs: &[Document], cfg: &Config) -> Prepared {
+fn prepare(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Prepared {
     let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
     let hasher = MinHasher::new(cfg.num_perm);
+    progress(Event::Analysing {
+        docs: docs.len() as u64,
+    });
+    let analysed = Counter::new(progress, |docs| Event::Analysed { docs });
     let features: Vec<Features> = docs
         .par_iter()
-        .map(|d| features(&d.text, cfg, &analyzer, &hasher))
+        .map(|d| {
+            let f = features(&d.text, cfg, &analyzer, &hasher);
+            analysed.add(1);
+            f
+        })
         .collect();
     let terms: Vec<Vec<&str>> = features
         .iter()
@@ -145,7 +154,14 @@ fn prepare(docs: &[Document], cfg: &Config) -> Prepared {
 /// (paraphrases share few shingles); every candidate is then measured and
 /// aligned in parallel, and its verdict decided.
 pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
-    let prep = prepare(docs, cfg);
+    scan_with(docs, cfg, progress::NONE)
+}
+
+/// [`scan`], reporting its progress to `progress`: the documents analysed,
+/// the search for candidates, the candidate pairs verified.
+pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Scan {
+    let prep = prepare(docs, cfg, progress);
+    progress(Event::Searching);
     let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
     let keys: Vec<Vec<u64>> = prep
         .features
@@ -162,9 +178,17 @@ pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
         from_lsh.iter().chain(&from_cosine).copied().collect();
     candidates.sort_unstable();
     candidates.dedup();
+    progress(Event::Candidates {
+        pairs: candidates.len() as u64,
+    });
+    let verified = Counter::new(progress, |pairs| Event::Verified { pairs });
     let mut pairs: Vec<PairResult> = candidates
         .par_iter()
-        .map(|&(a, b)| compare_prepared(docs, &prep, a, b, cfg))
+        .map(|&(a, b)| {
+            let pair = compare_prepared(docs, &prep, a, b, cfg);
+            verified.add(1);
+            pair
+        })
         .collect();
     sort_pairs(&mut pairs);
     Scan {
@@ -277,7 +301,7 @@ pub fn minhash_pair(
 /// Document vectors are weighted over the two documents alone.
 pub fn compare(a: &Document, b: &Document, cfg: &Config) -> (Vec<Features>, PairResult) {
     let docs = [a.clone(), b.clone()];
-    let prep = prepare(&docs, cfg);
+    let prep = prepare(&docs, cfg, progress::NONE);
     let pair = compare_prepared(&docs, &prep, 0, 1, cfg);
     (prep.features, pair)
 }

@@ -1433,3 +1433,125 @@ fn compare_help_lists_no_candidate_search_flags() {
     }
     assert!(compare.contains("--min-passage-words") && compare.contains("--pairs"));
 }
+
+// ---------------------------------------------------------------------------
+// Progress on a terminal
+// ---------------------------------------------------------------------------
+
+/// Run `args` of the doppel binary under a pseudo-terminal (`script`), with
+/// the progress display shown from the start; returns what the terminal
+/// showed, control sequences removed.
+fn on_terminal(args: &[&str]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line = std::iter::once(env!("CARGO_BIN_EXE_doppel"))
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("DOPPEL_PROGRESS_AFTER_MS", "0")
+        .current_dir(ROOT)
+        .output()
+        .expect("script (util-linux) runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let mut plain = String::new();
+    let mut chars = shown.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters final-letter
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else if c == '\r' {
+            plain.push('\n');
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
+/// Every long command shows its steps on a terminal — reading, analysing
+/// (indexing, checking), verifying candidate pairs — and ends with the
+/// summary line; the bar leaves the report untouched, and off a terminal
+/// or with --quiet nothing of it is printed.
+#[test]
+fn long_commands_show_progress_on_a_terminal_only() {
+    let dir = tmp();
+    let corpus = dir.path().join("c.jsonl");
+    let reference = dir.path().join("r.jsonl");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_doppel-gen"))
+        .args(["--docs", "2000", "--out", &p(&corpus), "--truth"])
+        .arg(dir.path().join("truth.jsonl"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    let half: Vec<&str> = text.lines().take(1000).collect();
+    std::fs::write(&reference, half.join("\n") + "\n").unwrap();
+
+    let shown_json = dir.path().join("shown.json");
+    let shown = on_terminal(&["scan", "--jsonl", &p(&corpus), "-o", &p(&shown_json)]);
+    for step in [
+        "reading",
+        "analysing",
+        "documents",
+        "verifying",
+        "candidate pairs",
+    ] {
+        assert!(
+            shown.contains(step),
+            "no {step:?} on the terminal:\n{shown}"
+        );
+    }
+    assert!(
+        shown.contains("doppel: 2000 documents,") && shown.contains("flagged pairs"),
+        "no summary line:\n{shown}"
+    );
+    let plain_json = dir.path().join("plain.json");
+    let plain = run(&["scan", "--jsonl", &p(&corpus), "-o", &p(&plain_json)]);
+    assert_eq!(
+        plain.stderr, "",
+        "off a terminal, standard error stays empty"
+    );
+    assert_eq!(
+        std::fs::read(&shown_json).unwrap(),
+        std::fs::read(&plain_json).unwrap(),
+        "the display changed the report"
+    );
+    let quiet = on_terminal(&["scan", "--jsonl", "-q", &p(&corpus), "-o", &p(&plain_json)]);
+    assert!(
+        !quiet.contains("analysing") && !quiet.contains("doppel:"),
+        "--quiet still shows progress:\n{quiet}"
+    );
+
+    let index = dir.path().join("i.db");
+    let built = on_terminal(&[
+        "index",
+        "build",
+        "--index",
+        &p(&index),
+        "--jsonl",
+        &p(&reference),
+    ]);
+    assert!(built.contains("indexing"), "no indexing step:\n{built}");
+    assert!(built.contains("indexed 1000 documents"), "{built}");
+    let out = dir.path().join("check.json");
+    let checked = on_terminal(&[
+        "check",
+        "--index",
+        &p(&index),
+        "--jsonl",
+        &p(&corpus),
+        "-o",
+        &p(&out),
+    ]);
+    assert!(checked.contains("checking"), "no checking step:\n{checked}");
+    assert!(
+        checked.contains("doppel: 2000 documents,"),
+        "no summary line:\n{checked}"
+    );
+}

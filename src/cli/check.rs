@@ -12,9 +12,10 @@ use doppel::corpus;
 use doppel::index::Index;
 use doppel::index::check::{Checker, Collector, Line, Mode};
 use doppel::pipeline;
+use doppel::progress::Event;
 use doppel::report::{PairReport, Report};
 use rayon::prelude::*;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -191,15 +192,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let to_stdout = args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p));
     let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
 
-    let progress = super::progress::Progress::new(args.input.quiet);
-    let loaded = corpus::load(&args.paths, &opts)?;
-    let failed = super::report_problems(&loaded, args.input.quiet);
+    // Lines streamed to a terminal are their own progress: no bar among them.
+    let streamed = to_stdout && stdout_jsonl && std::io::stdout().is_terminal();
+    let progress = super::progress::Progress::with_verb(args.input.quiet || streamed, "checking");
+    let shown = |e| progress.event(e);
+    let loaded = corpus::load_with(&args.paths, &opts, &shown)?;
+    let failed = progress.suspend(|| super::report_problems(&loaded, args.input.quiet));
     let docs = &loaded.documents;
 
     // Pairs among the new documents, each reported with the later one.
     let mut within: Vec<Vec<PairReport>> = vec![Vec::new(); docs.len()];
     if args.within {
-        let scan = pipeline::scan(docs, &cfg);
+        let scan = pipeline::scan_with(docs, &cfg, &shown);
         let kept: Vec<_> = scan
             .pairs
             .iter()
@@ -221,6 +225,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut collector = Collector::default();
     let mut flagged = 0;
     let mut derived = 0;
+    shown(Event::Analysing {
+        docs: docs.len() as u64,
+    });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (b, batch) in docs.chunks(BATCH).enumerate() {
@@ -250,7 +257,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
         out.flush()?;
+        shown(Event::Analysed {
+            docs: (b * BATCH + batch.len()) as u64,
+        });
     }
+    progress.finish();
     drop(out);
     drop(checker);
     for f in jsonl_files {

@@ -2,6 +2,7 @@
 //! [`doppel::index`]).
 
 use super::args::InputArgs;
+use super::progress::Progress;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use doppel::corpus::{self, Document};
@@ -188,11 +189,12 @@ fn load(
     index: &Path,
     input: &InputArgs,
     skip_unreadable: bool,
+    progress: &Progress,
 ) -> anyhow::Result<Vec<Document>> {
     let opts = input.load_options();
     super::output::refuse_overlap([index], paths, &opts.filter)?;
-    let loaded = corpus::load(paths, &opts)?;
-    if super::report_problems(&loaded, input.quiet) {
+    let loaded = corpus::load_with(paths, &opts, &|e| progress.event(e))?;
+    if progress.suspend(|| super::report_problems(&loaded, input.quiet)) {
         bail!("nothing was indexed: an input could not be read (see above)");
     }
     if loaded.skipped > 0 && !skip_unreadable {
@@ -213,7 +215,14 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let params = args.params.flags().params()?;
     super::threads(args.threads)?;
     let start = Instant::now();
-    let docs = load(&args.paths, &args.index, &args.input, args.skip_unreadable)?;
+    let progress = Progress::with_verb(args.input.quiet, "indexing");
+    let docs = load(
+        &args.paths,
+        &args.index,
+        &args.input,
+        args.skip_unreadable,
+        &progress,
+    )?;
     if let Some(dir) = args.index.parent() {
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
@@ -226,8 +235,9 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let mut builder = Builder::new(&args.index, &params, args.force)?;
     let temp = builder.temp_path().to_path_buf();
     super::output::track(&temp);
-    let n = builder.add(&docs)?;
+    let n = builder.add_with(&docs, &|e| progress.event(e))?;
     builder.finish()?;
+    progress.finish();
     super::output::untrack(&temp);
     if !args.input.quiet {
         eprintln!(
@@ -248,8 +258,16 @@ fn add(args: &AddArgs) -> anyhow::Result<ExitCode> {
     index
         .params()
         .check_flags(&args.params.flags(), &args.index)?;
-    let docs = load(&args.paths, &args.index, &args.input, args.skip_unreadable)?;
-    let n = index.add(&docs)?;
+    let progress = Progress::with_verb(args.input.quiet, "indexing");
+    let docs = load(
+        &args.paths,
+        &args.index,
+        &args.input,
+        args.skip_unreadable,
+        &progress,
+    )?;
+    let n = index.add_with(&docs, &|e| progress.event(e))?;
+    progress.finish();
     if !args.input.quiet {
         eprintln!(
             "doppel: added {n} document{} to {} ({} in all) in {:.1} s",

@@ -60,9 +60,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         return run_minhash(args, &cfg, outputs);
     }
     let progress = Progress::new(args.input.quiet);
-    let loaded = corpus::load(&args.paths, &opts)?;
-    let failed = super::report_problems(&loaded, args.input.quiet);
-    let scan = pipeline::scan(&loaded.documents, &cfg);
+    let shown = |e| progress.event(e);
+    let loaded = corpus::load_with(&args.paths, &opts, &shown)?;
+    let failed = progress.suspend(|| super::report_problems(&loaded, args.input.quiet));
+    let scan = pipeline::scan_with(&loaded.documents, &cfg, &shown);
     let report = Report::build(
         &loaded.documents,
         &scan.features,
@@ -70,6 +71,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         args.all,
         &cfg,
     );
+    progress.finish();
     args.output.emit(outputs, &report)?;
     progress::summary(
         &Summary {

@@ -89,6 +89,7 @@ use crate::corpus::Document;
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
 use crate::pipeline;
+use crate::progress::{self, Event, Progress};
 use crate::shingle::{self, ShingleKind};
 use crate::text::Analyzer;
 use ahash::{AHashMap, AHashSet};
@@ -853,9 +854,14 @@ impl Index {
     /// thousand and written by the calling thread. Readers keep seeing the
     /// index as it was until the transaction commits.
     pub fn add(&mut self, docs: &[Document]) -> IndexResult<usize> {
+        self.add_with(docs, progress::NONE)
+    }
+
+    /// [`Index::add`], reporting the documents written to `progress`.
+    pub fn add_with(&mut self, docs: &[Document], progress: Progress<'_>) -> IndexResult<usize> {
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(self.err())?;
-        let n = insert_documents(&tx, &self.path, &self.params, docs)?;
+        let n = insert_documents(&tx, &self.path, &self.params, docs, progress)?;
         tx.commit().map_err(self.err())?;
         Ok(n)
     }
@@ -1229,11 +1235,16 @@ impl Builder {
 
     /// Add documents (see [`Index::add`]).
     pub fn add(&mut self, docs: &[Document]) -> IndexResult<usize> {
+        self.add_with(docs, progress::NONE)
+    }
+
+    /// [`Builder::add`], reporting the documents written to `progress`.
+    pub fn add_with(&mut self, docs: &[Document], progress: Progress<'_>) -> IndexResult<usize> {
         let tx = self
             .conn
             .transaction()
             .map_err(|e| db_error(&self.target, e))?;
-        let n = insert_documents(&tx, &self.target, &self.params, docs)?;
+        let n = insert_documents(&tx, &self.target, &self.params, docs, progress)?;
         tx.commit().map_err(|e| db_error(&self.target, e))?;
         Ok(n)
     }
@@ -1329,6 +1340,7 @@ fn insert_documents(
     path: &Path,
     params: &IndexParams,
     docs: &[Document],
+    progress: Progress<'_>,
 ) -> IndexResult<usize> {
     let err = |e| db_error(path, e);
     let mut ids = AHashSet::new();
@@ -1348,6 +1360,10 @@ fn insert_documents(
             r.get(0)
         })
         .map_err(err)?;
+    progress(Event::Analysing {
+        docs: docs.len() as u64,
+    });
+    let mut written = 0u64;
     for chunk in docs.chunks(WRITE_CHUNK) {
         let prepared: Vec<Prepared> = chunk
             .par_iter()
@@ -1463,6 +1479,8 @@ fn insert_documents(
                 }
             }
         }
+        written += chunk.len() as u64;
+        progress(Event::Analysed { docs: written });
     }
     let n = meta_count(conn, path)?;
     set_meta(conn, path, "n_docs", &(n + docs.len() as u64).to_string())?;
@@ -1697,7 +1715,7 @@ mod tests {
                 rusqlite::Transaction::new_unchecked(&index.conn, TransactionBehavior::Immediate)
                     .unwrap();
             for i in 0..700 {
-                insert_documents(&tx, &path, &params, &[doc(i)]).unwrap();
+                insert_documents(&tx, &path, &params, &[doc(i)], progress::NONE).unwrap();
             }
             tx.commit().unwrap();
         }
