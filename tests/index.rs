@@ -1060,12 +1060,20 @@ fn index_list_shows_the_ids_remove_takes_and_prefixes_keep_batches_apart() {
     };
     let monday = day("mon", &["000_51955296cd91fa83.txt"]);
     let tuesday = day("tue", &["002_38f6590440b9d911.txt"]);
-    let r = run(&["index", "build", &p(&monday), "--index", &p(&index), "-q"]);
+    // SOURCE_DATE_EPOCH stands for the clock: Monday 2026-11-30, 09:00 UTC.
+    let r = run_cmd(doppel().env("SOURCE_DATE_EPOCH", "1796029200").args([
+        "index",
+        "build",
+        &p(&monday),
+        "--index",
+        &p(&index),
+        "-q",
+    ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     // The same name the next day: refused without a prefix, kept with one.
     let r = run(&["index", "add", &p(&tuesday), "--index", &p(&index), "-q"]);
     assert_eq!(r.code, 2, "article.txt is taken: {}", r.stderr);
-    let r = run(&[
+    let r = run_cmd(doppel().env("SOURCE_DATE_EPOCH", "1796115600").args([
         "index",
         "add",
         &p(&tuesday),
@@ -1074,7 +1082,7 @@ fn index_list_shows_the_ids_remove_takes_and_prefixes_keep_batches_apart() {
         "--id-prefix",
         "tue/",
         "-q",
-    ]);
+    ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run(&["index", "list", "--index", &p(&index)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -1087,9 +1095,18 @@ fn index_list_shows_the_ids_remove_takes_and_prefixes_keep_batches_apart() {
         rows[0][2].parse::<usize>().unwrap(),
         seed_text("000_51955296cd91fa83.txt").chars().count()
     );
+    assert_eq!(
+        rows[0][3], "2026-11-30T09:00:00Z",
+        "when Monday's was added"
+    );
+    assert_eq!(
+        rows[1][3], "2026-12-01T09:00:00Z",
+        "when Tuesday's was added"
+    );
     let r = run(&["index", "list", "--index", &p(&index), "--json"]);
     let first: Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(first["id"], "article.txt");
+    assert_eq!(first["added"], 1796029200);
     // A listed id is what remove takes.
     let r = run(&[
         "index",
@@ -1150,4 +1167,58 @@ fn check_stats_prints_a_summary_line() {
         "{}",
         r.stderr
     );
+}
+
+/// An index made before documents' times were recorded lists them with
+/// none ("—", JSON null), keeps answering, and records the time of every
+/// document added to it from then on.
+#[test]
+fn index_list_of_an_index_without_added_times() {
+    let d = tempfile::tempdir().unwrap();
+    let index = d.path().join("old.doppel");
+    let r = run(&[
+        "index",
+        "build",
+        &seed("000_51955296cd91fa83.txt"),
+        "--index",
+        &p(&index),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // As an earlier doppel left it: no `added` table.
+    let conn = rusqlite::Connection::open(&index).unwrap();
+    conn.execute_batch("DROP TABLE added").unwrap();
+    drop(conn);
+    let r = run(&["index", "list", "--index", &p(&index), "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let first: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(first["added"], Value::Null);
+    let r = run(&["index", "list", "--index", &p(&index)]);
+    assert!(r.stdout.trim_end().ends_with("\t—"), "{}", r.stdout);
+    let r = run_cmd(doppel().env("SOURCE_DATE_EPOCH", "1796115600").args([
+        "index",
+        "add",
+        &seed("002_38f6590440b9d911.txt"),
+        "--index",
+        &p(&index),
+        "-q",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["index", "list", "--index", &p(&index)]);
+    let times: Vec<&str> = r
+        .stdout
+        .lines()
+        .map(|l| l.rsplit('\t').next().unwrap())
+        .collect();
+    assert_eq!(times, ["—", "2026-12-01T09:00:00Z"]);
+    let r = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        &seed("001_8e21ef8ac6e0b3df.txt"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "the spun copy is still found: {}", r.stderr);
+    assert_eq!(r.json()["pairs"][0]["a"], seed("000_51955296cd91fa83.txt"));
 }

@@ -31,8 +31,9 @@ pub enum IndexCommand {
     Stats(StatsArgs),
     /// Remove documents from an index by id, in one transaction.
     Remove(RemoveArgs),
-    /// List the documents of an index: id, source and size, in the order
-    /// they were added (the ids `check` reports and `remove` takes).
+    /// List the documents of an index: id, source, size in characters and
+    /// when it was added (UTC), in the order they were added (the ids
+    /// `check` reports and `remove` takes).
     List(ListArgs),
 }
 
@@ -42,8 +43,8 @@ pub struct ListArgs {
     /// The index file.
     #[arg(long, value_name = "PATH")]
     pub index: PathBuf,
-    /// One JSON object a line ({"id", "source", "chars"}) instead of
-    /// tab-separated columns.
+    /// One JSON object a line ({"id", "source", "chars", "added"}: seconds
+    /// since 1970, or null) instead of tab-separated columns.
     #[arg(long)]
     pub json: bool,
 }
@@ -292,15 +293,37 @@ fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
             let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
             writeln!(
                 out,
-                "{}\t{}\t{}",
+                "{}\t{}\t{}\t{}",
                 clean(&doc.id),
                 clean(&doc.source),
-                doc.chars
+                doc.chars,
+                doc.added.map_or_else(|| "—".into(), utc)
             )?;
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Seconds since 1970 as a UTC time, `2026-12-01T16:20:31Z` (days to a
+/// civil date by Howard Hinnant's algorithm).
+fn utc(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
@@ -370,4 +393,20 @@ fn remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_times_are_civil_dates() {
+        for (secs, want) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_796_142_031, "2026-12-01T16:20:31Z"),
+            (4_107_542_399, "2100-02-28T23:59:59Z"),
+            (-1, "1969-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(super::utc(secs), want, "{secs}");
+        }
+    }
 }

@@ -64,6 +64,10 @@
 //!   documents share this band value".
 //! * `terms (term, text, df)` — the vocabulary of the TF-IDF side and each
 //!   term's document frequency, kept current by `add` and `remove`.
+//! * `added (doc, at)` — when each document was added, in seconds since
+//!   1970 (UTC; `SOURCE_DATE_EPOCH` when set, for reproducible builds).
+//!   Indexes made before this table existed get it when next opened to
+//!   write; their older documents have no time.
 //! * `postings (term, first, data)` — an inverted index: for each term,
 //!   the documents holding it, each with the term's weight in the document
 //!   *without* idf (sublinear tf over the document's idf-free norm,
@@ -562,7 +566,31 @@ CREATE TABLE postings (
     data  BLOB NOT NULL,
     PRIMARY KEY (term, first)
 ) WITHOUT ROWID;
+CREATE TABLE added (
+    doc INTEGER PRIMARY KEY,
+    at  INTEGER NOT NULL
+);
 ";
+
+/// The `added` table for an index made before it existed (opened to write):
+/// documents added from now on get their time; older ones have none.
+const ADDED_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS added (doc INTEGER PRIMARY KEY, at INTEGER NOT NULL);";
+
+/// The time documents are recorded as added, in seconds since 1970 (UTC):
+/// now, or `SOURCE_DATE_EPOCH` when set, so that a build can be reproduced
+/// byte for byte.
+fn added_now() -> i64 {
+    if let Some(t) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
+        return t;
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
 
 /// One document of [`Index::list`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -573,6 +601,9 @@ pub struct Listed {
     pub source: String,
     /// Its size in characters.
     pub chars: u64,
+    /// When it was added, in seconds since 1970 (UTC); `None` for a
+    /// document added by a doppel that did not record it.
+    pub added: Option<i64>,
 }
 
 /// What `stats` reports.
@@ -771,6 +802,7 @@ impl Index {
                 .map_err(err)?;
             conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;")
                 .map_err(err)?;
+            conn.execute_batch(ADDED_TABLE).map_err(err)?;
         }
         Ok(Index {
             conn,
@@ -818,16 +850,27 @@ impl Index {
     /// Every document's id, where it was read from and its size in
     /// characters, in the order they were added.
     pub fn list(&self) -> IndexResult<Vec<Listed>> {
-        let mut st = self
+        let has_added: bool = self
             .conn
-            .prepare("SELECT id, source, length(text) FROM documents ORDER BY doc")
+            .query_row(
+                "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'added'",
+                [],
+                |r| r.get(0),
+            )
             .map_err(self.err())?;
+        let sql = if has_added {
+            "SELECT id, source, length(text), at FROM documents LEFT JOIN added USING (doc) ORDER BY doc"
+        } else {
+            "SELECT id, source, length(text), NULL FROM documents ORDER BY doc"
+        };
+        let mut st = self.conn.prepare(sql).map_err(self.err())?;
         let rows = st
             .query_map([], |r| {
                 Ok(Listed {
                     id: r.get(0)?,
                     source: r.get(1)?,
                     chars: r.get::<_, i64>(2)?.max(0) as u64,
+                    added: r.get(3)?,
                 })
             })
             .map_err(self.err())?;
@@ -923,6 +966,8 @@ impl Index {
                 }
             }
             tx.execute("DELETE FROM documents WHERE doc = ?1", [doc])
+                .map_err(err)?;
+            tx.execute("DELETE FROM added WHERE doc = ?1", [doc])
                 .map_err(err)?;
             removed += 1;
         }
@@ -1363,6 +1408,7 @@ fn insert_documents(
     progress(Event::Analysing {
         docs: docs.len() as u64,
     });
+    let now = added_now();
     let mut written = 0u64;
     for chunk in docs.chunks(WRITE_CHUNK) {
         let prepared: Vec<Prepared> = chunk
@@ -1407,6 +1453,9 @@ fn insert_documents(
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(err)?;
+            let mut record_added = conn
+                .prepare_cached("INSERT INTO added (doc, at) VALUES (?1, ?2)")
+                .map_err(err)?;
             for p in &prepared {
                 let mut counts: Vec<(i64, u32)> = p
                     .terms
@@ -1438,6 +1487,7 @@ fn insert_documents(
                     Err(e) => return Err(err(e)),
                 }
                 let doc = conn.last_insert_rowid();
+                record_added.execute([doc, now]).map_err(err)?;
                 bands.extend(p.keys.iter().map(|&k| (k as i64, doc)));
                 let norm = counts
                     .iter()
