@@ -1207,7 +1207,8 @@ pub fn align_pairs(
             let (features, pair) = pipeline::compare(&a, &b, cfg);
             let docs = [a, b];
             let mut r = Report::build(&docs, &features, std::slice::from_ref(&pair), true, cfg);
-            Ok(r.pairs.remove(0))
+            // Excerpts alone: the two texts are not kept past this pair.
+            Ok(r.pairs.remove(0).detached())
         })
         .collect::<Result<_>>()?;
     for (slot, pair) in report.pairs.iter_mut().zip(aligned) {

@@ -249,11 +249,48 @@ fn diff_texts<'a>(a: &'a str, b: &'a str) -> (Marked<'a>, Marked<'a>) {
     )
 }
 
-/// An excerpt with its unshared words wrapped in `tag` (`del` or `ins`);
-/// runs of neighbouring changed words form one element.
-fn render_marked(m: &Marked<'_>, tag: &str, out: &mut String) {
-    let mut pos = 0;
-    let mut i = 0;
+/// What one piece of a drawn excerpt is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    /// Shared words and what lies between them.
+    Plain = 0,
+    /// Words of A that B dropped or replaced (struck through).
+    Del = 1,
+    /// Words B inserted (underlined).
+    Ins = 2,
+    /// One space (between a struck run and what follows in the unified
+    /// line); its range is empty.
+    Space = 3,
+}
+
+/// A run of text the page's script draws: bytes `start..end` of side A or
+/// B's excerpt (offsets are relative to the excerpt until [`Layout`] moves
+/// them into the page's texts), drawn as `tag`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Piece {
+    b: bool,
+    start: usize,
+    end: usize,
+    tag: Tag,
+}
+
+impl Piece {
+    fn new(b: bool, start: usize, end: usize, tag: Tag) -> Piece {
+        Piece { b, start, end, tag }
+    }
+}
+
+/// One side's excerpt in pieces, its unshared words (runs of neighbouring
+/// ones form one piece) tagged `tag`: every byte of the excerpt in one
+/// piece, in order.
+fn marked_pieces(m: &Marked<'_>, b: bool, tag: Tag) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let plain = |out: &mut Vec<Piece>, from: usize, to: usize| {
+        if to > from {
+            out.push(Piece::new(b, from, to, Tag::Plain));
+        }
+    };
+    let (mut pos, mut i) = (0, 0);
     while i < m.tokens.len() {
         if m.kept[i] {
             i += 1;
@@ -264,20 +301,32 @@ fn render_marked(m: &Marked<'_>, tag: &str, out: &mut String) {
             j += 1;
         }
         let (start, end) = (m.tokens[i].span.start, m.tokens[j - 1].span.end);
-        escape_into(&m.text[pos..start], out);
-        let _ = write!(out, "<{tag}>");
-        escape_into(&m.text[start..end], out);
-        let _ = write!(out, "</{tag}>");
+        plain(&mut out, pos, start);
+        out.push(Piece::new(b, start, end, tag));
         pos = end;
         i = j;
     }
-    escape_into(&m.text[pos..], out);
+    plain(&mut out, pos, m.text.len());
+    out
 }
 
 /// One line reading B with A's dropped words struck through in place and
 /// B's inserted words underlined: "for <del>deterrence</del>
-/// <ins>discouragement</ins> purposes".
-fn render_unified(a: &Marked<'_>, b: &Marked<'_>, out: &mut String) {
+/// <ins>discouragement</ins> purposes". Every byte of B's excerpt is in
+/// one piece, in order; A's dropped runs sit before the word of B that
+/// follows them.
+fn unified_pieces(a: &Marked<'_>, b: &Marked<'_>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    // B's text from `from` to `to`, joined to the plain piece it continues.
+    let plain = |out: &mut Vec<Piece>, from: usize, to: usize| {
+        if to <= from {
+            return;
+        }
+        match out.last_mut() {
+            Some(last) if last.b && last.tag == Tag::Plain && last.end == from => last.end = to,
+            _ => out.push(Piece::new(true, from, to, Tag::Plain)),
+        }
+    };
     let (mut i, mut j, mut pos) = (0, 0, 0);
     loop {
         // Words of A dropped before the next shared word.
@@ -287,16 +336,12 @@ fn render_unified(a: &Marked<'_>, b: &Marked<'_>, out: &mut String) {
         }
         if i > i0 {
             let next = b.tokens.get(j).map_or(b.text.len(), |t| t.span.start);
-            escape_into(&b.text[pos..next], out);
+            plain(&mut out, pos, next);
             pos = next;
-            out.push_str("<del>");
-            escape_into(
-                &a.text[a.tokens[i0].span.start..a.tokens[i - 1].span.end],
-                out,
-            );
-            out.push_str("</del>");
+            let (start, end) = (a.tokens[i0].span.start, a.tokens[i - 1].span.end);
+            out.push(Piece::new(false, start, end, Tag::Del));
             if j < b.tokens.len() {
-                out.push(' ');
+                out.push(Piece::new(true, pos, pos, Tag::Space));
             }
         }
         // Words of B inserted before the next shared word.
@@ -306,22 +351,21 @@ fn render_unified(a: &Marked<'_>, b: &Marked<'_>, out: &mut String) {
         }
         if j > j0 {
             let (start, end) = (b.tokens[j0].span.start, b.tokens[j - 1].span.end);
-            escape_into(&b.text[pos..start], out);
-            out.push_str("<ins>");
-            escape_into(&b.text[start..end], out);
-            out.push_str("</ins>");
+            plain(&mut out, pos, start);
+            out.push(Piece::new(true, start, end, Tag::Ins));
             pos = end;
         }
         if i >= a.tokens.len() || j >= b.tokens.len() {
             break;
         }
         // A shared word.
-        escape_into(&b.text[pos..b.tokens[j].span.end], out);
+        plain(&mut out, pos, b.tokens[j].span.end);
         pos = b.tokens[j].span.end;
         i += 1;
         j += 1;
     }
-    escape_into(&b.text[pos..], out);
+    plain(&mut out, pos, b.text.len());
+    out
 }
 
 fn pct(x: f64) -> String {
@@ -338,13 +382,15 @@ fn verdict_class(p: &PairReport) -> &'static str {
     p.verdict.name()
 }
 
-/// Pairs an HTML page shows side by side, flagged ones first (the table
-/// lists every pair): each pair holds both texts, and thirty copies of one
-/// 53 KB file made a 372 MB page no browser would open.
-pub const MAX_PAIRS: usize = 200;
+/// Pairs an HTML page shows side by side unless told otherwise
+/// (`--max-html-pairs`), flagged ones first; the table lists every pair.
+/// Each shown pair carries its heat map and passages (the texts are held
+/// once for the whole page).
+pub const DEFAULT_MAX_PAIRS: usize = 200;
 
-/// Write the report as one self-contained HTML page.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Write the report as one self-contained HTML page, showing at most
+/// `max_pairs` pairs side by side.
+pub fn render(report: &Report, max_pairs: usize, out: &mut dyn Write) -> io::Result<()> {
     let mut h = String::with_capacity(64 * 1024);
     let flagged = report.flagged();
     let _ = write!(
@@ -372,20 +418,34 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         escape(report.version)
     );
     legend(&mut h);
-    summary(report, &mut h);
-    if report.pairs.len() > MAX_PAIRS {
+    h.push_str(
+        "<noscript><p class=\"omitted\" role=\"note\">This page draws the documents' texts \
+         with its script: allow JavaScript to see them.</p></noscript>\n",
+    );
+    summary(report, max_pairs, &mut h);
+    if report.pairs.len() > max_pairs {
         let _ = writeln!(
             h,
-            "<p class=\"omitted\" role=\"note\">The first {MAX_PAIRS} of {} pairs are shown side by side \
-             ({} left out); the JSON report (<code>--format json</code>) holds them all.</p>",
+            "<p class=\"omitted\" role=\"note\">The first {max_pairs} of {} pairs are shown side by side \
+             ({} left out; <code>--max-html-pairs</code> shows more); the JSON report \
+             (<code>--format json</code>) holds them all.</p>",
             report.pairs.len(),
-            report.pairs.len() - MAX_PAIRS
+            report.pairs.len() - max_pairs
         );
     }
-    for (i, p) in report.pairs.iter().take(MAX_PAIRS).enumerate() {
-        pair(report, i, p, &mut h);
+    let mut texts = Texts::default();
+    for (i, p) in report.pairs.iter().take(max_pairs).enumerate() {
+        let ab = [text_of(report, &p.a), text_of(report, &p.b)];
+        pair(i, p, ab, &mut texts, &mut h);
     }
-    let _ = write!(h, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
+    let all: Vec<&str> = texts.all.iter().map(|t| t.as_ref()).collect();
+    let json = serde_json::to_string(&all).map_err(io::Error::other)?;
+    let _ = write!(
+        h,
+        "<script type=\"application/json\" id=\"doppel-texts\">{}</script>\n\
+         <script>{SCRIPT}</script>\n</body>\n</html>\n",
+        script_json(&json)
+    );
     out.write_all(h.as_bytes())
 }
 
@@ -409,7 +469,7 @@ fn legend(h: &mut String) {
     );
 }
 
-fn summary(report: &Report, h: &mut String) {
+fn summary(report: &Report, max_pairs: usize, h: &mut String) {
     h.push_str("<section class=\"summary\"><h2>Pairs</h2>\n");
     if report.pairs.is_empty() {
         h.push_str("<p>No pair was flagged.</p>");
@@ -431,7 +491,7 @@ fn summary(report: &Report, h: &mut String) {
              <td data-v=\"{}\"><span class=\"verdict {}\">{}</span></td>\
              <td data-v=\"{:.4}\">{}</td><td data-v=\"{:.4}\">{}</td>\
              <td data-v=\"{:.4}\">{:.3}</td><td data-v=\"{:.4}\">{:.3}</td><td data-v=\"{}\">{}</td></tr>",
-            if i < MAX_PAIRS {
+            if i < max_pairs {
                 format!("<a href=\"#pair-{i}\">{}</a>", i + 1)
             } else {
                 (i + 1).to_string()
@@ -500,7 +560,144 @@ fn text_of<'r>(report: &'r Report, id: &str) -> Option<&'r str> {
         .and_then(|d| d.text.as_deref())
 }
 
-fn pair(report: &Report, i: usize, p: &PairReport, h: &mut String) {
+/// The texts the page's script draws the pairs from, each document's held
+/// once however many pairs show it (thirty copies of one file made every
+/// pair repeat both texts).
+#[derive(Default)]
+struct Texts<'r> {
+    all: Vec<std::borrow::Cow<'r, str>>,
+    by_id: ahash::AHashMap<&'r str, usize>,
+}
+
+impl<'r> Texts<'r> {
+    /// The index of document `id`'s text, added on first use.
+    fn document(&mut self, id: &'r str, text: &'r str) -> usize {
+        let next = self.all.len();
+        let k = *self.by_id.entry(id).or_insert(next);
+        if k == next {
+            self.all.push(text.into());
+        }
+        k
+    }
+
+    /// A text made of the excerpts of one side of a pair (for a report
+    /// without the documents' texts), and where each excerpt starts in it.
+    fn excerpts(&mut self, p: &PairReport, b: bool) -> (usize, Vec<usize>) {
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(p.passages.len());
+        for s in &p.passages {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            starts.push(text.len());
+            text.push_str(if b { &s.b.text } else { &s.a.text });
+        }
+        self.all.push(text.into());
+        (self.all.len() - 1, starts)
+    }
+
+    fn get(&self, k: usize) -> &str {
+        &self.all[k]
+    }
+}
+
+/// Byte offsets of a text as UTF-16 code units, which is how the page's
+/// script indexes strings.
+struct Utf16 {
+    /// Per byte, the code units before the character holding it; `None`
+    /// for ASCII text, where the two agree.
+    table: Option<Vec<u32>>,
+}
+
+impl Utf16 {
+    fn new(text: &str) -> Utf16 {
+        if text.is_ascii() {
+            return Utf16 { table: None };
+        }
+        let mut table = vec![0u32; text.len() + 1];
+        let mut units = 0u32;
+        for (i, c) in text.char_indices() {
+            table[i..i + c.len_utf8()].fill(units);
+            units += c.len_utf16() as u32;
+        }
+        table[text.len()] = units;
+        Utf16 { table: Some(table) }
+    }
+
+    fn at(&self, byte: usize) -> u32 {
+        match &self.table {
+            None => byte as u32,
+            Some(t) => t[byte.min(t.len() - 1)],
+        }
+    }
+}
+
+/// Where each passage of one side is drawn in that side's text: in text
+/// order, `(passage, start, end, exact)`. The aligner never lets two
+/// passages share a sentence; should a report say otherwise, the later
+/// passage starts where the earlier one ends, so the marks stay flat and
+/// every passage keeps its anchor. `exact`: the passage is drawn whole and
+/// its text is the excerpt its word differences were computed on.
+fn layout(text: &str, spans: &[Span], excerpts: &[&str]) -> Vec<(usize, usize, usize, bool)> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&k| (spans[k].start, spans[k].end, k));
+    let mut out = Vec::with_capacity(spans.len());
+    let mut pos = 0;
+    for k in order {
+        let span = spans[k];
+        let start = span.start.max(pos).min(text.len());
+        let end = span.end.max(start).min(text.len());
+        let (Some(_), Some(inner)) = (text.get(pos..start), text.get(start..end)) else {
+            continue;
+        };
+        let exact = start == span.start && end == span.end && inner == excerpts[k];
+        out.push((k, start, end, exact));
+        pos = end;
+    }
+    out
+}
+
+/// Pieces as the script's JSON: `[start, end, tag]`, or with the side
+/// first, `[side, start, end, tag]`; offsets moved by `base` bytes (per
+/// side) and given in UTF-16 units.
+fn pieces_json(
+    pieces: &[Piece],
+    base: [usize; 2],
+    units: [&Utf16; 2],
+    with_side: bool,
+    out: &mut String,
+) {
+    out.push('[');
+    for (n, p) in pieces.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        let side = usize::from(p.b);
+        let (start, end) = (
+            units[side].at(base[side] + p.start),
+            units[side].at(base[side] + p.end),
+        );
+        if with_side {
+            let _ = write!(out, "[{side},{start},{end},{}]", p.tag as u8);
+        } else {
+            let _ = write!(out, "[{start},{end},{}]", p.tag as u8);
+        }
+    }
+    out.push(']');
+}
+
+/// JSON inside a `<script>` element: no `<` may end it early.
+fn script_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
+}
+
+fn pair<'r>(
+    i: usize,
+    p: &'r PairReport,
+    ab: [Option<&'r str>; 2],
+    texts: &mut Texts<'r>,
+    h: &mut String,
+) {
     let _ = write!(
         h,
         "<section class=\"pair\" id=\"pair-{i}\">\n<h2><span class=\"num\">{}</span> \
@@ -521,19 +718,134 @@ fn pair(report: &Report, i: usize, p: &PairReport, h: &mut String) {
         p.scores.containment_b
     );
     let diffs: Vec<(Marked, Marked)> = p.passages.iter().map(diff_passage).collect();
-    match (text_of(report, &p.a), text_of(report, &p.b)) {
-        (Some(ta), Some(tb)) => side_by_side(i, p, ta, tb, &diffs, h),
-        // Without the texts (a report built elsewhere), the excerpts alone.
-        _ => excerpts(i, p, &diffs, h),
-    }
+    // Each side's text, and the byte where each passage's excerpt starts in
+    // it; without the documents' texts (a report built elsewhere), a text
+    // of the excerpts alone.
+    let (sides, starts, excerpt_only) = match ab {
+        [Some(ta), Some(tb)] => {
+            let starts = |b: bool| -> Vec<usize> {
+                p.passages
+                    .iter()
+                    .map(|s| if b { s.b.byte_start } else { s.a.byte_start })
+                    .collect()
+            };
+            (
+                [texts.document(&p.a, ta), texts.document(&p.b, tb)],
+                [starts(false), starts(true)],
+                false,
+            )
+        }
+        _ => {
+            let (ka, sa) = texts.excerpts(p, false);
+            let (kb, sb) = texts.excerpts(p, true);
+            ([ka, kb], [sa, sb], true)
+        }
+    };
+    let _ = write!(
+        h,
+        "<div class=\"cols{}\">\n<div class=\"doc\">",
+        if excerpt_only { " excerpts" } else { "" }
+    );
+    column_head('a', &p.a, p.coverage.map(|c| c.a), h);
+    h.push_str("<div class=\"text\" data-side=\"a\"></div></div>\n<div class=\"doc\">");
+    column_head('b', &p.b, p.coverage.map(|c| c.b), h);
+    h.push_str("<div class=\"text\" data-side=\"b\"></div></div>\n</div>\n");
     h.push_str("<div class=\"below\">");
     if let Some(map) = &p.sentence_map {
         heat_map(i, p, map, h);
     }
     if !p.passages.is_empty() {
-        passage_table(p, &diffs, h);
+        passage_table(p, h);
     }
-    h.push_str("</div>\n</section>\n");
+    h.push_str("</div>\n");
+
+    // What the script draws: where each passage goes on each side, and its
+    // pieces (plain, struck, underlined), as ranges of the texts.
+    let text = [texts.get(sides[0]), texts.get(sides[1])];
+    let units = [Utf16::new(text[0]), Utf16::new(text[1])];
+    let units = [&units[0], &units[1]];
+    let mut json = format!("{{\"i\":{i},\"a\":{},\"b\":{}", sides[0], sides[1]);
+    let mut fits = [vec![false; p.passages.len()], vec![false; p.passages.len()]];
+    for (side, key) in ["la", "lb"].into_iter().enumerate() {
+        let excerpts: Vec<&str> = p
+            .passages
+            .iter()
+            .map(|s| {
+                if side == 1 {
+                    s.b.text.as_str()
+                } else {
+                    s.a.text.as_str()
+                }
+            })
+            .collect();
+        let spans: Vec<Span> = starts[side]
+            .iter()
+            .zip(&excerpts)
+            .map(|(&start, e)| Span::new(start, start + e.len()))
+            .collect();
+        for (k, span) in spans.iter().enumerate() {
+            fits[side][k] = text[side].get(span.start..span.end) == Some(excerpts[k]);
+        }
+        let _ = write!(json, ",\"{key}\":[");
+        for (n, (k, start, end, exact)) in layout(text[side], &spans, &excerpts)
+            .into_iter()
+            .enumerate()
+        {
+            let _ = write!(
+                json,
+                "{}[{k},{},{},{}]",
+                if n > 0 { "," } else { "" },
+                units[side].at(start),
+                units[side].at(end),
+                u8::from(exact)
+            );
+        }
+        json.push(']');
+    }
+    json.push_str(",\"p\":[");
+    for (k, (s, (ma, mb))) in p.passages.iter().zip(&diffs).enumerate() {
+        let base = [starts[0][k], starts[1][k]];
+        let title = format!(
+            "passage {} · {} · score {:.2} · A lines {}–{} ↔ B lines {}–{}",
+            k + 1,
+            s.kind.name(),
+            s.score,
+            s.a.line_start,
+            s.a.line_end,
+            s.b.line_start,
+            s.b.line_end
+        );
+        let _ = write!(
+            json,
+            "{}{{\"kind\":\"{}\",\"h\":{},\"t\":{},\"pa\":",
+            if k > 0 { "," } else { "" },
+            s.kind.name(),
+            hue(k),
+            serde_json::Value::from(title)
+        );
+        let none: &[Piece] = &[];
+        let pa = fits[0][k].then(|| marked_pieces(ma, false, Tag::Del));
+        pieces_json(pa.as_deref().unwrap_or(none), base, units, false, &mut json);
+        json.push_str(",\"pb\":");
+        let pb = fits[1][k].then(|| marked_pieces(mb, true, Tag::Ins));
+        pieces_json(pb.as_deref().unwrap_or(none), base, units, false, &mut json);
+        json.push_str(",\"u\":");
+        let u = if fits[0][k] && fits[1][k] {
+            unified_pieces(ma, mb)
+        } else if fits[1][k] {
+            vec![Piece::new(true, 0, mb.text.len(), Tag::Plain)]
+        } else {
+            Vec::new()
+        };
+        pieces_json(&u, base, units, true, &mut json);
+        json.push('}');
+    }
+    json.push_str("]}");
+    let _ = writeln!(
+        h,
+        "<script type=\"application/json\" class=\"pair-data\">{}</script>\n</section>",
+        script_json(&json)
+    );
 }
 
 fn column_head(side: char, id: &str, coverage: Option<f64>, h: &mut String) {
@@ -547,122 +859,8 @@ fn column_head(side: char, id: &str, coverage: Option<f64>, h: &mut String) {
     );
 }
 
-/// Attributes shared by both renderings of a passage: its id, its
-/// counterpart's id (the script links them), its number and colour.
-fn mark_open(i: usize, k: usize, side: char, s: &PassageReport, h: &mut String) {
-    let other = if side == 'a' { 'b' } else { 'a' };
-    let _ = write!(
-        h,
-        "<mark class=\"psg {}\" id=\"p{i}-{side}{k}\" data-side=\"{side}\" data-target=\"p{i}-{other}{k}\" \
-         data-n=\"{}\" style=\"--h:{}\" title=\"passage {} · {} · score {:.2} · A lines {}–{} ↔ B lines {}–{}\">",
-        s.kind.name(),
-        k + 1,
-        hue(k),
-        k + 1,
-        s.kind.name(),
-        s.score,
-        s.a.line_start,
-        s.a.line_end,
-        s.b.line_start,
-        s.b.line_end
-    );
-}
-
-fn side_by_side(
-    i: usize,
-    p: &PairReport,
-    ta: &str,
-    tb: &str,
-    diffs: &[(Marked, Marked)],
-    h: &mut String,
-) {
-    h.push_str("<div class=\"cols\">\n<div class=\"doc\">");
-    column_head('a', &p.a, p.coverage.map(|c| c.a), h);
-    h.push_str("<div class=\"text\">");
-    let spans: Vec<Span> = p
-        .passages
-        .iter()
-        .map(|s| Span::new(s.a.byte_start, s.a.byte_end))
-        .collect();
-    document_text(i, 'a', ta, &spans, p, diffs, h);
-    h.push_str("</div></div>\n<div class=\"doc\">");
-    column_head('b', &p.b, p.coverage.map(|c| c.b), h);
-    h.push_str("<div class=\"text\">");
-    let spans: Vec<Span> = p
-        .passages
-        .iter()
-        .map(|s| Span::new(s.b.byte_start, s.b.byte_end))
-        .collect();
-    document_text(i, 'b', tb, &spans, p, diffs, h);
-    h.push_str("</div></div>\n</div>\n");
-}
-
-/// One whole document with its passages marked, in text order.
-fn document_text(
-    i: usize,
-    side: char,
-    text: &str,
-    spans: &[Span],
-    p: &PairReport,
-    diffs: &[(Marked, Marked)],
-    h: &mut String,
-) {
-    let mut order: Vec<usize> = (0..spans.len()).collect();
-    order.sort_by_key(|&k| (spans[k].start, spans[k].end, k));
-    let mut pos = 0;
-    for k in order {
-        let span = spans[k];
-        // The aligner never lets two passages share a sentence; should a
-        // report say otherwise, the later passage starts where the earlier
-        // one ends, so the marks stay flat and every passage keeps its
-        // anchor.
-        let start = span.start.max(pos).min(text.len());
-        let end = span.end.max(start).min(text.len());
-        let (Some(before), Some(inner)) = (text.get(pos..start), text.get(start..end)) else {
-            continue;
-        };
-        escape_into(before, h);
-        mark_open(i, k, side, &p.passages[k], h);
-        let marked = if side == 'a' {
-            &diffs[k].0
-        } else {
-            &diffs[k].1
-        };
-        if start == span.start && end == span.end && marked.text == inner {
-            render_marked(marked, if side == 'a' { "del" } else { "ins" }, h);
-        } else {
-            escape_into(inner, h);
-        }
-        h.push_str("</mark>");
-        pos = end;
-    }
-    escape_into(text.get(pos..).unwrap_or(""), h);
-}
-
-/// Passages as rows of excerpts, for a report that lacks the texts.
-fn excerpts(i: usize, p: &PairReport, diffs: &[(Marked, Marked)], h: &mut String) {
-    h.push_str("<div class=\"cols excerpts\">\n<div class=\"doc\">");
-    column_head('a', &p.a, p.coverage.map(|c| c.a), h);
-    h.push_str("<div class=\"text\">");
-    for (k, s) in p.passages.iter().enumerate() {
-        h.push_str("<p>");
-        mark_open(i, k, 'a', s, h);
-        render_marked(&diffs[k].0, "del", h);
-        h.push_str("</mark></p>");
-    }
-    h.push_str("</div></div>\n<div class=\"doc\">");
-    column_head('b', &p.b, p.coverage.map(|c| c.b), h);
-    h.push_str("<div class=\"text\">");
-    for (k, s) in p.passages.iter().enumerate() {
-        h.push_str("<p>");
-        mark_open(i, k, 'b', s, h);
-        render_marked(&diffs[k].1, "ins", h);
-        h.push_str("</mark></p>");
-    }
-    h.push_str("</div></div>\n</div>\n");
-}
-
-fn passage_table(p: &PairReport, diffs: &[(Marked, Marked)], h: &mut String) {
+/// The passages' table; the script fills each row's unified line.
+fn passage_table(p: &PairReport, h: &mut String) {
     let _ = writeln!(
         h,
         "<details class=\"diffs\" open><summary>Word differences, passage by passage ({})</summary>\
@@ -671,10 +869,10 @@ fn passage_table(p: &PairReport, diffs: &[(Marked, Marked)], h: &mut String) {
         p.passages.len()
     );
     for (k, s) in p.passages.iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<tr><td><span class=\"n\" style=\"--h:{}\">{}</span></td><td>{}</td>\
-             <td>{:.2}</td><td>{}–{}</td><td>{}–{}</td><td class=\"u\">",
+             <td>{:.2}</td><td>{}–{}</td><td>{}–{}</td><td class=\"u\" data-k=\"{k}\"></td></tr>",
             hue(k),
             k + 1,
             s.kind.name(),
@@ -684,16 +882,8 @@ fn passage_table(p: &PairReport, diffs: &[(Marked, Marked)], h: &mut String) {
             s.b.line_start,
             s.b.line_end
         );
-        render_unified(&diffs[k].0, &diffs[k].1, h);
-        h.push_str("</td></tr>\n");
     }
     h.push_str("</tbody></table></details>\n");
-}
-
-/// Fill of a heat-map cell: white at 0, deep blue at 1, in 20 steps (a
-/// class each, so cells stay short).
-fn level(v: f32) -> usize {
-    ((v.clamp(0.0, 1.0) * 19.0).round()) as usize
 }
 
 fn heat_map(i: usize, p: &PairReport, map: &SentenceMap, h: &mut String) {
@@ -746,34 +936,17 @@ fn heat_map(i: usize, p: &PairReport, map: &SentenceMap, h: &mut String) {
             s + 1
         );
     }
-    h.push('\n');
-    for r in 0..rows {
-        for c in 0..cols {
-            let v = map.cells[[r, c]];
-            let q = level(v);
-            if q == 0 {
-                continue;
-            }
-            let _ = write!(
-                h,
-                "<rect x=\"{}\" y=\"{}\" width=\"{cell}\" height=\"{cell}\" class=\"q{q}\"",
-                left + c * cell,
-                top + r * cell
-            );
-            if pool == 1 {
-                let _ = write!(
-                    h,
-                    "><title>A {} × B {}: {:.2}</title></rect>",
-                    r + 1,
-                    c + 1,
-                    v
-                );
-            } else {
-                h.push_str("/>");
-            }
-        }
-        h.push('\n');
+    // The cells, drawn by the script when the pair is: each cell's
+    // similarity in hundredths, two hex digits, row by row.
+    let mut values = String::with_capacity(rows * cols * 2);
+    for v in &map.cells {
+        let _ = write!(values, "{:02x}", (v.clamp(0.0, 1.0) * 100.0).round() as u8);
     }
+    let _ = writeln!(
+        h,
+        "\n<g class=\"cells\" data-cols=\"{cols}\" data-cell=\"{cell}\" data-x=\"{left}\" \
+         data-y=\"{top}\" data-pool=\"{pool}\" data-v=\"{values}\"></g>"
+    );
     for (k, (ra, rb)) in map.passages.iter().enumerate() {
         if ra.is_empty() || rb.is_empty() || ra.end > na || rb.end > nb {
             continue;
@@ -834,7 +1007,7 @@ table.pairs td:nth-child(n+4){white-space:nowrap}
 .doc .id{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .doc .cov{margin-left:auto;color:var(--muted);white-space:nowrap}
 .doc .text{position:relative;white-space:pre-wrap;overflow-wrap:anywhere;max-height:78vh;overflow:auto;padding:10px 14px;font:16px/1.62 "Liberation Serif","DejaVu Serif",Georgia,serif}
-.excerpts .text p{margin:0 0 10px}
+.pair:not([data-drawn]) .cols .text{min-height:40vh}
 mark.psg{background:hsl(var(--h) 85% 88%);color:inherit;border-radius:3px;cursor:pointer;-webkit-box-decoration-break:clone;box-decoration-break:clone;scroll-margin:40px}
 mark.psg::before{content:attr(data-n);display:inline-block;font:700 10.5px/1.45 "Liberation Sans","DejaVu Sans",sans-serif;color:#fff;background:hsl(var(--h) 55% 38%);border-radius:8px;padding:0 5px;margin-right:4px;vertical-align:2px}
 mark.psg.hot,mark.psg:hover{background:hsl(var(--h) 90% 78%)}
@@ -867,15 +1040,97 @@ svg .outline:hover{stroke-width:3.5}
 @media (max-width:900px){.cols,.below{grid-template-columns:1fr}}
 "#;
 
-/// Links each passage to its counterpart (click: scroll it into view;
-/// hover: light it up) and sorts the summary table. `data-linked` records
-/// that a passage was wired, so a test of the rendered page can count them.
-/// With `#selftest` in the address, every passage is clicked in turn and
-/// the page records on `<body>` how many counterparts ended up visible.
+/// Draws each pair's texts when its section comes near the view (from
+/// the page's one copy of each text and the pair's ranges), links each
+/// passage to its counterpart (click: scroll it into view; hover: light it
+/// up) and sorts the summary table. `data-linked` records that a passage
+/// was wired, so a test of the rendered page can count them. With
+/// `#selftest` in the address, every pair is drawn, every passage is
+/// clicked in turn and the page records on `<body>` how many counterparts
+/// ended up visible.
+///
+/// Text goes into the page only as text nodes (`createTextNode`,
+/// `textContent`): a document holding markup shows it, never runs it.
 const SCRIPT: &str = r#"
 (function () {
   'use strict';
   var selftest = location.hash === '#selftest';
+  var store = document.getElementById('doppel-texts');
+  var texts = store ? JSON.parse(store.textContent) : [];
+  var TAGS = [null, 'del', 'ins'];
+  function append(box, tag, s) {
+    if (!s) return;
+    if (!tag) { box.appendChild(document.createTextNode(s)); return; }
+    var x = document.createElement(tag);
+    x.textContent = s;
+    box.appendChild(x);
+  }
+  function mark(i, k, side, q) {
+    var m = document.createElement('mark');
+    m.className = 'psg ' + q.kind;
+    m.id = 'p' + i + '-' + side + k;
+    m.setAttribute('data-side', side);
+    m.setAttribute('data-target', 'p' + i + '-' + (side === 'a' ? 'b' : 'a') + k);
+    m.setAttribute('data-n', k + 1);
+    m.setAttribute('style', '--h:' + q.h);
+    m.title = q.t;
+    return m;
+  }
+  function fill(sec) {
+    if (sec.hasAttribute('data-drawn')) return;
+    var data = sec.querySelector('script.pair-data');
+    if (!data) return;
+    sec.setAttribute('data-drawn', '');
+    var d = JSON.parse(data.textContent);
+    ['a', 'b'].forEach(function (side) {
+      var box = sec.querySelector('.text[data-side="' + side + '"]');
+      var t = texts[d[side]], pos = 0, frag = document.createDocumentFragment();
+      d['l' + side].forEach(function (l) {
+        var q = d.p[l[0]], m = mark(d.i, l[0], side, q);
+        append(frag, null, t.slice(pos, l[1]));
+        if (l[3]) q['p' + side].forEach(function (p) { append(m, TAGS[p[2]], t.slice(p[0], p[1])); });
+        else append(m, null, t.slice(l[1], l[2]));
+        frag.appendChild(m);
+        pos = l[2];
+      });
+      append(frag, null, t.slice(pos));
+      box.appendChild(frag);
+    });
+    sec.querySelectorAll('g.cells').forEach(cells);
+    sec.querySelectorAll('td.u').forEach(function (td) {
+      d.p[+td.getAttribute('data-k')].u.forEach(function (p) {
+        if (p[3] === 3) append(td, null, ' ');
+        else append(td, TAGS[p[3]], texts[p[0] ? d.b : d.a].slice(p[1], p[2]));
+      });
+    });
+    wire(sec);
+  }
+  // Heat-map cells: white at 0, deep blue at 1, in 20 steps (a class each).
+  var SVG = 'http://www.w3.org/2000/svg';
+  function cells(g) {
+    var v = g.getAttribute('data-v'), cols = +g.getAttribute('data-cols');
+    var size = +g.getAttribute('data-cell'), x0 = +g.getAttribute('data-x');
+    var y0 = +g.getAttribute('data-y'), pool = +g.getAttribute('data-pool');
+    var frag = document.createDocumentFragment();
+    for (var n = 0; 2 * n < v.length; n++) {
+      var x = parseInt(v.substr(2 * n, 2), 16) / 100, q = Math.round(x * 19);
+      if (!q) continue;
+      var row = Math.floor(n / cols), col = n % cols;
+      var r = document.createElementNS(SVG, 'rect');
+      r.setAttribute('x', x0 + col * size);
+      r.setAttribute('y', y0 + row * size);
+      r.setAttribute('width', size);
+      r.setAttribute('height', size);
+      r.setAttribute('class', 'q' + q);
+      if (pool === 1) {
+        var t = document.createElementNS(SVG, 'title');
+        t.textContent = 'A ' + (row + 1) + ' × B ' + (col + 1) + ': ' + x.toFixed(2);
+        r.appendChild(t);
+      }
+      frag.appendChild(r);
+    }
+    g.appendChild(frag);
+  }
   function reveal(t) {
     t.scrollIntoView({behavior: selftest ? 'auto' : 'smooth', block: 'center', inline: 'nearest'});
     t.classList.remove('flash');
@@ -883,15 +1138,42 @@ const SCRIPT: &str = r#"
     t.classList.add('flash');
   }
   var links = [];
-  document.querySelectorAll('[data-target]').forEach(function (el) {
-    var t = document.getElementById(el.getAttribute('data-target'));
-    if (!t) return;
-    el.setAttribute('data-linked', el.getAttribute('data-side') || 'map');
-    el.addEventListener('click', function (ev) { ev.preventDefault(); reveal(t); });
-    el.addEventListener('mouseenter', function () { t.classList.add('hot'); });
-    el.addEventListener('mouseleave', function () { t.classList.remove('hot'); });
-    if (el.tagName === 'MARK') links.push([el, t]);
-  });
+  function wire(root) {
+    root.querySelectorAll('[data-target]').forEach(function (el) {
+      if (el.hasAttribute('data-linked')) return;
+      el.setAttribute('data-linked', el.getAttribute('data-side') || 'map');
+      function target() {
+        var sec = el.closest('section.pair');
+        if (sec) fill(sec);
+        return document.getElementById(el.getAttribute('data-target'));
+      }
+      el.addEventListener('click', function (ev) { ev.preventDefault(); var t = target(); if (t) reveal(t); });
+      el.addEventListener('mouseenter', function () { var t = target(); if (t) t.classList.add('hot'); });
+      el.addEventListener('mouseleave', function () { var t = target(); if (t) t.classList.remove('hot'); });
+      if (el.tagName === 'MARK') links.push(el);
+    });
+  }
+  wire(document);
+  var sections = document.querySelectorAll('section.pair');
+  if (selftest || !('IntersectionObserver' in window)) {
+    sections.forEach(fill);
+  } else {
+    // The pairs in and near the first view are drawn at once; the others
+    // as they come near it.
+    var near = 1500;
+    var seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { seen.unobserve(e.target); fill(e.target); }
+      });
+    }, {rootMargin: near + 'px 0px'});
+    // A link to one pair (#pair-N) draws it before the page scrolls there.
+    var asked = /^#pair-\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1));
+    if (asked) fill(asked);
+    sections.forEach(function (s) {
+      if (s.getBoundingClientRect().top < innerHeight + near) fill(s);
+      else seen.observe(s);
+    });
+  }
   document.querySelectorAll('table.pairs th').forEach(function (th) {
     th.addEventListener('click', function () {
       var body = th.closest('table').tBodies[0];
@@ -906,9 +1188,11 @@ const SCRIPT: &str = r#"
     });
   });
   if (!selftest) return;
-  var seen = 0, missed = [];
-  links.forEach(function (l) {
-    var el = l[0], t = l[1], box = t.closest('.text');
+  var shown = 0, missed = [];
+  links.forEach(function (el) {
+    var t = document.getElementById(el.getAttribute('data-target'));
+    if (!t) { missed.push(el.getAttribute('data-target')); return; }
+    var box = t.closest('.text');
     // Start from a view where the counterpart is out of sight: its column
     // and the page scrolled to the far end from it.
     if (box) box.scrollTop = t.offsetTop < box.clientHeight ? box.scrollHeight : 0;
@@ -917,10 +1201,10 @@ const SCRIPT: &str = r#"
     el.click();
     var r = t.getBoundingClientRect();
     var b = box ? box.getBoundingClientRect() : {top: 0, bottom: innerHeight};
-    if (r.bottom > Math.max(b.top, 0) && r.top < Math.min(b.bottom, innerHeight)) seen++;
+    if (r.bottom > Math.max(b.top, 0) && r.top < Math.min(b.bottom, innerHeight)) shown++;
     else missed.push(t.id);
   });
-  document.body.setAttribute('data-selftest', seen + '/' + links.length);
+  document.body.setAttribute('data-selftest', shown + '/' + links.length);
   document.body.setAttribute('data-selftest-missed', missed.join(' '));
 })();
 "#;
@@ -1016,26 +1300,40 @@ mod tests {
         );
     }
 
+    /// Pieces drawn as the page's script draws them, tags written out.
+    fn draw(pieces: &[Piece], a: &str, b: &str) -> String {
+        let mut out = String::new();
+        for p in pieces {
+            let text = if p.b {
+                &b[p.start..p.end]
+            } else {
+                &a[p.start..p.end]
+            };
+            match p.tag {
+                Tag::Plain => out.push_str(text),
+                Tag::Del => out.push_str(&format!("<del>{text}</del>")),
+                Tag::Ins => out.push_str(&format!("<ins>{text}</ins>")),
+                Tag::Space => out.push(' '),
+            }
+        }
+        out
+    }
+
     #[test]
     fn unified_diff_shows_substitution_in_place() {
         let a_text = "World War I shows what happens if deterrence is decoupled from assurance.";
         let b_text = "World War I shows what happens if discouragement purposes is decoupled from assurance.";
         let (a, b) = diff_texts(a_text, b_text);
-        let mut u = String::new();
-        render_unified(&a, &b, &mut u);
         assert_eq!(
-            u,
+            draw(&unified_pieces(&a, &b), a_text, b_text),
             "World War I shows what happens if <del>deterrence</del> \
              <ins>discouragement purposes</ins> is decoupled from assurance."
         );
-        let mut side = String::new();
-        render_marked(&a, "del", &mut side);
         assert_eq!(
-            side,
+            draw(&marked_pieces(&a, false, Tag::Del), a_text, b_text),
             "World War I shows what happens if <del>deterrence</del> is decoupled from assurance."
         );
-        let mut side = String::new();
-        render_marked(&b, "ins", &mut side);
+        let side = draw(&marked_pieces(&b, true, Tag::Ins), a_text, b_text);
         assert!(side.contains("if <ins>discouragement purposes</ins> is"));
     }
 
@@ -1044,12 +1342,19 @@ mod tests {
         let a_text = "One two three, four five. Six!";
         let b_text = "Zero one three four <five> seven six";
         let (a, b) = diff_texts(a_text, b_text);
-        let mut u = String::new();
-        render_unified(&a, &b, &mut u);
+        let pieces = unified_pieces(&a, &b);
+        let u = draw(&pieces, a_text, b_text);
         // Dropped words appear struck through, B's words all appear.
         assert!(u.contains("<del>two</del>"), "{u}");
         assert!(u.contains("<ins>Zero</ins>"), "{u}");
-        assert!(u.contains("&lt;five&gt;"), "{u}");
+        assert!(u.contains("<five>"), "{u}");
+        // B's pieces cover B's excerpt exactly once, in order.
+        let b_only: String = pieces
+            .iter()
+            .filter(|p| p.b)
+            .map(|p| &b_text[p.start..p.end])
+            .collect();
+        assert_eq!(b_only, b_text);
         let plain = u
             .replace("<del>", "")
             .replace("</del>", "")
@@ -1060,6 +1365,34 @@ mod tests {
         ] {
             assert!(plain.contains(w), "{w} missing from {u}");
         }
+    }
+
+    #[test]
+    fn marked_pieces_cover_the_excerpt_in_order() {
+        let a_text = "Ünïcode — «quoted» words, then more words.";
+        let b_text = "Unicode «quoted» words, and then more.";
+        let (a, b) = diff_texts(a_text, b_text);
+        for (m, side, tag, text) in [(&a, false, Tag::Del, a_text), (&b, true, Tag::Ins, b_text)] {
+            let pieces = marked_pieces(m, side, tag);
+            let joined: String = pieces.iter().map(|p| &text[p.start..p.end]).collect();
+            assert_eq!(joined, text);
+            assert!(pieces.iter().any(|p| p.tag == tag));
+        }
+    }
+
+    #[test]
+    fn utf16_offsets_are_what_a_script_indexes() {
+        let text = "a€𝄞b\u{301}c";
+        let units = Utf16::new(text);
+        for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(
+                units.at(byte) as usize,
+                text[..byte].encode_utf16().count(),
+                "byte {byte}"
+            );
+        }
+        let ascii = Utf16::new("plain");
+        assert_eq!(ascii.at(3), 3);
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! here); the `render_*` functions print it. Adding a format touches only
 //! this module (HTML, being larger, lives in [`crate::html`]).
 
-use crate::Span;
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::pipeline::{Features, PairResult};
 use crate::score::{PairScores, Verdict};
+use crate::{DocId, Span};
 use std::io::{self, Write};
 
 /// A whole report: the documents and the pairs found among them.
@@ -47,9 +47,10 @@ pub struct DocInfo {
     /// Sentences.
     pub sentences: usize,
     /// The whole text, kept for documents of reported pairs so the HTML
-    /// report can show them side by side; not in JSON.
+    /// report can show them side by side (shared with their excerpts); not
+    /// in JSON.
     #[serde(skip)]
-    pub text: Option<String>,
+    pub text: Option<std::sync::Arc<str>>,
 }
 
 /// One pair of documents.
@@ -112,12 +113,88 @@ pub struct Excerpt {
     /// Line of the last character (1-based, inclusive).
     pub line_end: usize,
     /// The passage's original text.
-    pub text: String,
+    pub text: ExcerptText,
+}
+
+/// The text of an excerpt: a range of its document's text, which every
+/// excerpt of that document shares, so that a report of many pairs holds
+/// each text once rather than once per passage (100,000 pairs of 8 KB
+/// documents held 1.5 GB of excerpts). Reads as a `&str`; serialised as a
+/// string.
+#[derive(Clone)]
+pub struct ExcerptText {
+    doc: std::sync::Arc<str>,
+    range: std::ops::Range<usize>,
+}
+
+impl ExcerptText {
+    /// `doc[range]`, sharing `doc`. `range` must lie on character
+    /// boundaries of `doc`.
+    pub fn shared(doc: std::sync::Arc<str>, range: std::ops::Range<usize>) -> ExcerptText {
+        assert!(
+            doc.get(range.clone()).is_some(),
+            "excerpt range off its text"
+        );
+        ExcerptText { doc, range }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.doc[self.range.clone()]
+    }
+
+    /// The same text holding only itself (not the whole document), for a
+    /// pair kept long after its documents are gone.
+    pub fn detached(&self) -> ExcerptText {
+        ExcerptText::from(self.as_str())
+    }
+}
+
+impl From<&str> for ExcerptText {
+    fn from(text: &str) -> ExcerptText {
+        ExcerptText {
+            range: 0..text.len(),
+            doc: text.into(),
+        }
+    }
+}
+
+impl std::ops::Deref for ExcerptText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for ExcerptText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for ExcerptText {
+    fn eq(&self, other: &ExcerptText) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<str> for ExcerptText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl serde::Serialize for ExcerptText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// Converts byte offsets of one text into character offsets and lines.
 struct Positions<'a> {
     text: &'a str,
+    /// The text the excerpts share.
+    shared: std::sync::Arc<str>,
     /// Byte offset where each line starts.
     line_starts: Vec<usize>,
     /// (byte offset, characters before it) about every [`MARK`] bytes, so
@@ -131,7 +208,7 @@ struct Positions<'a> {
 const MARK: usize = 1024;
 
 impl<'a> Positions<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, shared: std::sync::Arc<str>) -> Self {
         let mut line_starts = vec![0];
         let mut marks = vec![(0, 0)];
         for (chars, (i, c)) in text.char_indices().enumerate() {
@@ -144,6 +221,7 @@ impl<'a> Positions<'a> {
         }
         Positions {
             text,
+            shared,
             line_starts,
             marks,
         }
@@ -170,7 +248,7 @@ impl<'a> Positions<'a> {
             char_end,
             line_start,
             line_end,
-            text: self.text[span.start..span.end].to_string(),
+            text: ExcerptText::shared(self.shared.clone(), span.start..span.end),
         }
     }
 }
@@ -184,37 +262,52 @@ impl Report {
         all: bool,
         settings: &Config,
     ) -> Report {
-        let positions: Vec<Positions> = docs.iter().map(|d| Positions::new(&d.text)).collect();
         let reported: Vec<&PairResult> = pairs
             .iter()
             .filter(|p| all || p.verdict.is_flagged())
             .collect();
-        // Only documents of reported pairs keep their text: a large scan
-        // should not hold its corpus twice.
+        // Only documents of reported pairs keep their text, once, shared
+        // by the page and every excerpt: a large scan should not hold its
+        // corpus twice, nor a text once per passage.
         let mut shown = vec![false; docs.len()];
         for p in &reported {
             shown[p.a as usize] = true;
             shown[p.b as usize] = true;
         }
+        let shared: Vec<Option<std::sync::Arc<str>>> = docs
+            .iter()
+            .zip(&shown)
+            .map(|(d, &shown)| shown.then(|| d.text.as_str().into()))
+            .collect();
+        let positions: Vec<Option<Positions>> = docs
+            .iter()
+            .zip(&shared)
+            .map(|(d, s)| s.as_ref().map(|s| Positions::new(&d.text, s.clone())))
+            .collect();
         let documents = docs
             .iter()
             .zip(features)
-            .zip(&shown)
-            .map(|((d, f), &shown)| DocInfo {
+            .zip(shared)
+            .map(|((d, f), text)| DocInfo {
                 id: d.id.clone(),
                 bytes: d.text.len(),
                 chars: d.text.chars().count(),
                 words: f.analysed.tokens.len(),
                 sentences: f.analysed.sentences.len(),
-                text: shown.then(|| d.text.clone()),
+                text,
             })
             .collect();
+        let at = |d: DocId| {
+            positions[d as usize]
+                .as_ref()
+                .expect("a reported document is shown")
+        };
         let pairs = reported
             .into_iter()
             .map(|p| {
                 pair_report(
-                    (&docs[p.a as usize], &positions[p.a as usize]),
-                    (&docs[p.b as usize], &positions[p.b as usize]),
+                    (&docs[p.a as usize], at(p.a)),
+                    (&docs[p.b as usize], at(p.b)),
                     p,
                 )
             })
@@ -240,10 +333,20 @@ impl PairReport {
     /// at a time, such as `compare --pairs`).
     pub fn new(a: &Document, b: &Document, pair: &PairResult) -> PairReport {
         pair_report(
-            (a, &Positions::new(&a.text)),
-            (b, &Positions::new(&b.text)),
+            (a, &Positions::new(&a.text, a.text.as_str().into())),
+            (b, &Positions::new(&b.text, b.text.as_str().into())),
             pair,
         )
+    }
+
+    /// The same pair with excerpts that hold only their own text, not
+    /// their documents', for a pair kept after its documents are gone.
+    pub fn detached(mut self) -> PairReport {
+        for s in &mut self.passages {
+            s.a.text = s.a.text.detached();
+            s.b.text = s.b.text.detached();
+        }
+        self
     }
 }
 
@@ -306,16 +409,39 @@ impl Format {
     }
 }
 
-/// Write the report in a format. `color` adds ANSI colours (text only).
-pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+/// How a report is written, beyond its format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// ANSI colours (text only).
+    pub color: bool,
+    /// Pairs an HTML page shows side by side (the table lists them all).
+    pub max_html_pairs: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> RenderOptions {
+        RenderOptions {
+            color: false,
+            max_html_pairs: crate::html::DEFAULT_MAX_PAIRS,
+        }
+    }
+}
+
+/// Write the report in a format.
+pub fn render(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)
         }
-        Format::Text => render_text(report, color, out),
+        Format::Text => render_text(report, opts.color, out),
         Format::Markdown => render_markdown(report, out),
-        Format::Html => crate::html::render(report, out),
+        Format::Html => crate::html::render(report, opts.max_html_pairs, out),
     }
 }
 
@@ -529,13 +655,15 @@ mod tests {
     #[test]
     fn positions_count_chars_and_lines() {
         let text = "ab\ncé\n\nxyz";
-        let p = Positions::new(text);
+        let p = Positions::new(text, text.into());
         let e = p.excerpt(Span::new(3, 6)); // "cé"
         assert_eq!(
             (e.char_start, e.char_end, e.line_start, e.line_end),
             (3, 5, 2, 2)
         );
-        assert_eq!(e.text, "cé");
+        assert_eq!(e.text.as_str(), "cé");
+        // Detached, the excerpt holds only itself.
+        assert_eq!(e.text.detached().as_str(), "cé");
         let e = p.excerpt(Span::new(8, 11)); // "xyz"
         assert_eq!(
             (e.char_start, e.char_end, e.line_start, e.line_end),

@@ -237,3 +237,162 @@ fn screenshot_of_the_seeds_report() {
         png.len()
     );
 }
+
+/// A page written by the built binary: `doppel ARGS… -o DIR/NAME`.
+fn page_of(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let status = Command::new(env!("CARGO_BIN_EXE_doppel"))
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .current_dir(ROOT)
+        .status()
+        .expect("doppel runs");
+    assert!(
+        status.code().is_some_and(|c| c <= 1),
+        "doppel failed: {status}"
+    );
+    out
+}
+
+fn file_url(path: &Path, fragment: &str) -> String {
+    format!(
+        "file://{}{fragment}",
+        path.canonicalize().expect("absolute").display()
+    )
+}
+
+/// What the script draws: word differences struck and underlined on each
+/// side and in the passage table, each passage's mark holding exactly its
+/// excerpt, and a document's markup shown as text, never run.
+#[test]
+fn drawn_pairs_show_word_differences_and_markup_as_text() {
+    let Some(bin) = chromium() else { return };
+    let dom = run_chromium(&bin, &["--dump-dom".into()], &seeds_url("#selftest"));
+    // Side by side: the word struck in A, its replacement underlined in B.
+    assert!(dom.contains("for <del>deterrence</del> purposes."));
+    assert!(dom.contains("for <ins>discouragement</ins> purposes."));
+    // Passage by passage: one line with both.
+    assert!(
+        dom.contains("<del>deterrence</del> <ins>discouragement</ins> purposes."),
+        "unified line of the substitution missing"
+    );
+    // "… if deterrence is decoupled from assurance" became "… where
+    // discouragement purposes failed due to a lack of assurance".
+    assert!(dom.contains("<ins>where discouragement purposes failed due to"));
+    // Each mark holds its passage's excerpt (diff tags aside).
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(ROOT).join("reports/seeds.json")).expect("json"),
+    )
+    .expect("JSON");
+    // How a serialised DOM writes text.
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('\u{a0}', "&nbsp;")
+    };
+    for (k, p) in json["pairs"][0]["passages"]
+        .as_array()
+        .expect("passages")
+        .iter()
+        .enumerate()
+    {
+        for (side, tag) in [("a", "del"), ("b", "ins")] {
+            let at = dom
+                .find(&format!("id=\"p0-{side}{k}\""))
+                .expect("mark drawn");
+            let open = at + dom[at..].find('>').expect("tag ends") + 1;
+            let close = open + dom[open..].find("</mark>").expect("mark closes");
+            let inner = dom[open..close]
+                .replace(&format!("<{tag}>"), "")
+                .replace(&format!("</{tag}>"), "");
+            assert_eq!(
+                inner,
+                escape(p[side]["text"].as_str().expect("text")),
+                "passage {k}, {side}"
+            );
+        }
+    }
+
+    // A document with markup in it, and its copy.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hostile = "The committee met on Monday to discuss the new bridge. \
+        <script>alert(1)</script> was found in the minutes, next to a stray </div> tag \
+        and an <img src=x onerror=\"alert('x')\"> element. Members said it was fine \
+        and voted for the budget after hours of debate. In the end the vote was close.";
+    std::fs::write(dir.path().join("a.txt"), hostile).expect("write");
+    std::fs::write(
+        dir.path().join("b.txt"),
+        hostile.replace("Monday", "Friday"),
+    )
+    .expect("write");
+    let a = dir.path().join("a.txt").display().to_string();
+    let b = dir.path().join("b.txt").display().to_string();
+    let page = page_of(dir.path(), "h.html", &["compare", &a, &b]);
+    let dom = run_chromium(&bin, &["--dump-dom".into()], &file_url(&page, "#selftest"));
+    assert!(
+        !dom.contains("<script>alert") && !dom.contains("<img"),
+        "markup came alive"
+    );
+    // On side A, side B and the passage table.
+    assert!(
+        dom.matches("&lt;script&gt;alert(1)&lt;/script&gt;").count() >= 3,
+        "the markup is not shown as text"
+    );
+    assert!(dom.contains("stray &lt;/div&gt; tag"));
+}
+
+/// Thirty copies of one 53 KB text (435 pairs): the page holds each text
+/// once and opens drawing only the pairs in or near view, so a browser
+/// opens it at once (its time is in `scripts/bench/html_open.sh`); a link
+/// to one pair draws that pair.
+#[test]
+fn thirty_copies_open_drawing_only_the_pairs_asked_for() {
+    let Some(bin) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::new();
+    for name in ["GPL-3", "Apache-2.0", "LGPL-2.1", "GPL-2"] {
+        text += &std::fs::read_to_string(Path::new("/usr/share/common-licenses").join(name))
+            .expect("Debian's licence texts");
+    }
+    let text: String = text.chars().take(53_000).collect();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).expect("mkdir");
+    for k in 0..30 {
+        std::fs::write(docs.join(format!("copy{k:02}.txt")), &text).expect("write");
+    }
+    let page = page_of(
+        dir.path(),
+        "c.html",
+        &["scan", &docs.display().to_string(), "-q"],
+    );
+    let raw = std::fs::read_to_string(&page).expect("page");
+    // Each text once, not twice per pair shown (200 × 2 × 53 KB).
+    assert!(raw.len() < 12_000_000, "{} bytes", raw.len());
+    assert_eq!(raw.matches("<section class=\"pair\"").count(), 200);
+
+    let dom = run_chromium(&bin, &["--dump-dom".into()], &file_url(&page, "#pair-7"));
+    let drawn: Vec<&str> = dom
+        .match_indices("<section class=\"pair\" id=\"")
+        .filter(|(at, _)| dom[*at..at + 60].contains("data-drawn"))
+        .map(|(at, _)| {
+            let id = at + "<section class=\"pair\" id=\"".len();
+            &dom[id..id + dom[id..].find('"').expect("id ends")]
+        })
+        .collect();
+    assert!(
+        drawn.contains(&"pair-7"),
+        "the pair asked for is not drawn: {drawn:?}"
+    );
+    assert!(
+        drawn.len() <= 10,
+        "pairs far from view were drawn: {drawn:?}"
+    );
+    assert!(dom.contains("id=\"p7-a0\"") && dom.contains("id=\"p7-b0\""));
+    assert!(
+        dom.len() < raw.len() + 10 * 2 * 60_000,
+        "{} bytes of DOM",
+        dom.len()
+    );
+}

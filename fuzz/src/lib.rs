@@ -261,11 +261,15 @@ pub fn align(data: &[u8]) {
     }
     let docs = [a, b];
     let rep = Report::build(&docs, &features, std::slice::from_ref(&pair), true, &cfg);
-    for format in [Format::Text, Format::Markdown] {
-        report::render(&rep, format, true, &mut std::io::sink()).expect("render to a sink");
+    let colour = report::RenderOptions {
+        color: true,
+        ..Default::default()
+    };
+    for format in [Format::Text, Format::Markdown, Format::Html] {
+        report::render(&rep, format, &colour, &mut std::io::sink()).expect("render to a sink");
     }
     let mut json = Vec::new();
-    report::render(&rep, Format::Json, false, &mut json).expect("render JSON");
+    report::render(&rep, Format::Json, &Default::default(), &mut json).expect("render JSON");
     let v: serde_json::Value = serde_json::from_slice(&json).expect("the JSON report parses");
     let passages = v["pairs"][0]["passages"]
         .as_array()

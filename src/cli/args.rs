@@ -5,7 +5,7 @@ use super::output::Output;
 use clap::{Args, ValueEnum};
 use doppel::config::Config;
 use doppel::corpus::{LoadOptions, PathFilter, PathGlob};
-use doppel::report::{self, Format, Report};
+use doppel::report::{self, Format, RenderOptions, Report};
 use doppel::shingle::ShingleKind;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -48,6 +48,10 @@ pub struct OutputArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Pairs an HTML report shows side by side, flagged first (its table
+    /// lists every pair; the JSON report holds them all).
+    #[arg(long, value_name = "N", default_value_t = doppel::html::DEFAULT_MAX_PAIRS)]
+    pub max_html_pairs: usize,
 }
 
 impl OutputArgs {
@@ -59,6 +63,14 @@ impl OutputArgs {
             ColorArg::Auto => {
                 std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
+        }
+    }
+
+    /// How reports are written on standard output.
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            color: self.color(),
+            max_html_pairs: self.max_html_pairs,
         }
     }
 
@@ -110,11 +122,15 @@ impl OutputArgs {
         if self.output.is_empty() || self.output.iter().any(|p| is_stdout(p)) {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            report::render(report, self.format(), self.color(), &mut w)?;
+            report::render(report, self.format(), &self.render_options(), &mut w)?;
             w.flush()?;
         }
+        let files = RenderOptions {
+            color: false,
+            ..self.render_options()
+        };
         for out in outputs {
-            out.write(report)?;
+            out.write(report, &files)?;
         }
         Ok(())
     }

@@ -119,6 +119,10 @@ pub struct CheckArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Pairs an HTML report shows side by side, flagged first (its table
+    /// lists every pair).
+    #[arg(long, value_name = "N", default_value_t = doppel::html::DEFAULT_MAX_PAIRS)]
+    pub max_html_pairs: usize,
     #[command(flatten)]
     pub input: super::args::InputArgs,
     #[command(flatten)]
@@ -182,6 +186,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         format: report_format,
         output: report_paths,
         color: args.color,
+        max_html_pairs: args.max_html_pairs,
     };
     let report_files = report_out.open()?;
     let cfg = report_out.fit(cfg);

@@ -128,6 +128,8 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         format,
         output: args.output.clone(),
         color: args.color,
+        // One pair: the page always shows it.
+        max_html_pairs: 1,
     };
     let cfg = output.fit(cfg);
     let opts = args.input.load_options();

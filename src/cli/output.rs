@@ -103,12 +103,12 @@ impl Output {
     }
 
     /// Render a whole report into the file and complete it.
-    pub fn write(mut self, report: &Report) -> anyhow::Result<()> {
+    pub fn write(mut self, report: &Report, opts: &report::RenderOptions) -> anyhow::Result<()> {
         {
             let format = self.format;
             let target = self.target.clone();
             let mut w = std::io::BufWriter::new(self.writer());
-            report::render(report, format, false, &mut w)
+            report::render(report, format, opts, &mut w)
                 .and_then(|_| w.flush())
                 .with_context(|| format!("{}: write failed", target.display()))?;
         }

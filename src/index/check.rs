@@ -216,7 +216,10 @@ impl Collector {
                 self.references.push(r);
             }
         }
-        self.pairs.extend(report.pairs);
+        // Each report holds its own copy of the texts its excerpts point
+        // into: keep the excerpts alone.
+        self.pairs
+            .extend(report.pairs.into_iter().map(PairReport::detached));
     }
 
     /// The whole report.
