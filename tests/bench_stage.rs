@@ -48,6 +48,22 @@ fn sign_is_the_same_on_one_and_two_threads() {
     assert_eq!(one["digest"], two["digest"]);
 }
 
+/// A corpus file opening with a UTF-8 byte order mark signs as without it
+/// (its first line is JSON after the mark).
+#[test]
+fn a_byte_order_mark_opening_the_corpus_is_no_part_of_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, _) = corpus(dir.path(), 50);
+    let marked = dir.path().join("bom.jsonl");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(&path).expect("read"));
+    std::fs::write(&marked, bytes).expect("write");
+    let plain = stage(&["sign", path.to_str().expect("path")]);
+    let bom = stage(&["sign", marked.to_str().expect("path")]);
+    assert_eq!(bom["docs"], 50);
+    assert_eq!(bom["digest"], plain["digest"]);
+}
+
 #[test]
 fn lsh_finds_and_verifies_the_planted_near_duplicates() {
     let dir = tempfile::tempdir().expect("temp dir");

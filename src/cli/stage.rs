@@ -142,7 +142,12 @@ fn for_each_batch(
         let lines: Vec<(usize, &[u8])> = chunk
             .split(|&b| b == b'\n')
             .enumerate()
-            .map(|(i, line)| (line_no + i, line))
+            .map(|(i, line)| match line_no + i {
+                // A byte order mark opening the file is no part of its
+                // first line.
+                1 => (1, line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)),
+                n => (n, line),
+            })
             .filter(|(_, line)| !line.trim_ascii().is_empty())
             .collect();
         line_no += chunk.iter().filter(|&&b| b == b'\n').count();
