@@ -35,12 +35,12 @@
 
 use doppel::config::Config;
 use doppel::corpus::Document;
-use doppel::index::check::{Checker, Mode};
-use doppel::index::{Builder, Index, IndexParams};
 use doppel::minhash::MinHasher;
 use doppel::pipeline;
-use doppel::synth::SplitMix64;
 use doppel::text::Analyzer;
+use doppel_index::check::{Checker, Mode};
+use doppel_index::{Builder, Index, IndexParams};
+use doppel_synth::SplitMix64;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -23,9 +23,9 @@ use doppel::lsh::{self, LshParams};
 use doppel::minhash::{MinHasher, Signature};
 use doppel::pipeline;
 use doppel::shingle;
-use doppel::synth::SplitMix64;
 use doppel::text::{Analysed, Analyzer, STOP_WORDS};
 use doppel::tfidf::{self, TfIdfModel, TfIdfOptions};
+use doppel_synth::SplitMix64;
 
 const SEED_000: &str = include_str!("../seeds/000_51955296cd91fa83.txt");
 const SEED_001: &str = include_str!("../seeds/001_8e21ef8ac6e0b3df.txt");

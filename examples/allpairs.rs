@@ -17,8 +17,8 @@
 
 use std::time::Instant;
 
-use doppel::synth::SplitMix64;
 use doppel::tfidf::{self, TfIdfModel, TfIdfOptions};
+use doppel_synth::SplitMix64;
 
 const VOCAB: usize = 50_000;
 

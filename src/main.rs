@@ -95,3 +95,54 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
                 .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doppel::config::Config;
+    use doppel::corpus::LoadOptions;
+
+    /// Every flag's default is the library's: the configuration a command
+    /// builds from no flags at all is `Config::default()` (and the reader's
+    /// `LoadOptions::default()`), so changing a default in one place changes
+    /// it everywhere.
+    #[test]
+    fn flag_defaults_are_the_librarys() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).expect("parses").command;
+        let Command::Scan(scan) = parse(&["doppel", "scan", "x"]) else {
+            panic!("not scan")
+        };
+        assert_eq!(scan.engine.config().expect("valid"), Config::default());
+        let load = scan.input.load_options();
+        let want = LoadOptions::default();
+        assert_eq!(
+            (
+                &load.id_field,
+                &load.text_field,
+                load.max_doc_bytes,
+                load.encoding
+            ),
+            (
+                &want.id_field,
+                &want.text_field,
+                want.max_doc_bytes,
+                want.encoding
+            )
+        );
+        let Command::Compare(compare) = parse(&["doppel", "compare", "a", "b"]) else {
+            panic!("not compare")
+        };
+        assert_eq!(compare.engine.config().expect("valid"), Config::default());
+        let Command::Check(check) = parse(&["doppel", "check", "--index", "i", "x"]) else {
+            panic!("not check")
+        };
+        let cfg = Config::default();
+        assert_eq!(
+            (check.query.cosine_threshold, check.query.top_k),
+            (cfg.cosine_threshold, cfg.top_k)
+        );
+        let mut judged = cfg.clone();
+        check.query.judge.apply(&mut judged);
+        assert_eq!(judged, cfg);
+    }
+}

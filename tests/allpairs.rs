@@ -2,9 +2,9 @@
 //! generated corpus of 5,000 documents with planted near-duplicates and
 //! paraphrases (`doppel::synth`).
 
-use doppel::synth::Synth;
 use doppel::text::{Analysed, Analyzer};
 use doppel::tfidf::{self, TfIdfModel, TfIdfOptions};
+use doppel_synth::Synth;
 
 #[test]
 fn prefix_filtering_gives_the_pairs_of_the_full_product_on_5000_documents() {

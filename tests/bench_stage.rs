@@ -4,7 +4,7 @@
 //! form the Python peers read, and clear errors on bad input.
 
 use assert_cmd::Command;
-use doppel::synth::{self, Synth, Truth};
+use doppel_synth::{self as synth, Synth, Truth};
 use std::collections::HashSet;
 use std::path::Path;
 

@@ -1483,7 +1483,7 @@ fn long_commands_show_progress_on_a_terminal_only() {
     let dir = tmp();
     let corpus = dir.path().join("c.jsonl");
     let reference = dir.path().join("r.jsonl");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_doppel-gen"))
+    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("doppel-gen"))
         .args(["--docs", "2000", "--out", &p(&corpus), "--truth"])
         .arg(dir.path().join("truth.jsonl"))
         .status()

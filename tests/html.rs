@@ -6,9 +6,9 @@
 use assert_cmd::Command;
 use doppel::config::Config;
 use doppel::corpus::{self, Document, LoadOptions};
-use doppel::html;
 use doppel::pipeline;
-use doppel::report::{self, Format, Report};
+use doppel_report::html;
+use doppel_report::{self as report, Format, Report};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -5,8 +5,8 @@
 //! articles on the same topic. Generated documents come from a small
 //! deterministic generator of pseudo-words, so their overlaps are known.
 
-use doppel::index::Index;
-use doppel::synth::SplitMix64;
+use doppel_index::Index;
+use doppel_synth::SplitMix64;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -901,7 +901,7 @@ fn jsonl_and_report_files_are_written_atomically_side_by_side() {
 fn a_checker_keeps_its_snapshot_while_documents_are_added_and_removed() {
     use doppel::config::Config;
     use doppel::corpus::Document;
-    use doppel::index::check::{Checker, Mode};
+    use doppel_index::check::{Checker, Mode};
     let dir = tempfile::tempdir().unwrap();
     let refs = seed_dir(dir.path(), &[S002, S003]);
     let index_path = dir.path().join("i.db");

@@ -7,7 +7,7 @@
 //! `k = 64` and `k = 128`.
 
 use doppel::minhash::{MinHasher, estimate_jaccard};
-use doppel::synth::SplitMix64;
+use doppel_synth::SplitMix64;
 use proptest::prelude::*;
 
 /// Set pairs built per proptest case.

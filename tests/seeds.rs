@@ -10,7 +10,7 @@ use doppel::config::Config;
 use doppel::corpus::{self, Document, LoadOptions};
 use doppel::pipeline::{self, PairResult};
 use doppel::score::Verdict;
-use doppel::synth::SplitMix64;
+use doppel_synth::SplitMix64;
 use std::path::PathBuf;
 
 const A: &str = "000_51955296cd91fa83.txt";

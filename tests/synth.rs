@@ -4,7 +4,7 @@
 
 use assert_cmd::Command;
 use doppel::minhash;
-use doppel::synth::{self, EditKind, Synth, Truth};
+use doppel_synth::{self as synth, EditKind, Synth, Truth};
 use std::collections::{HashMap, HashSet};
 
 /// Generate a corpus in memory: (id → text, truth records, corpus bytes).

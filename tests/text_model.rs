@@ -10,7 +10,7 @@ use doppel::config::Config;
 use doppel::corpus::Document;
 use doppel::pipeline;
 use doppel::score::Verdict;
-use doppel::synth::SplitMix64;
+use doppel_synth::SplitMix64;
 
 #[path = "common/disguise.rs"]
 mod disguise;

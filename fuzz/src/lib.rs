@@ -12,9 +12,9 @@
 use doppel::config::Config;
 use doppel::corpus::{self, Document, LoadOptions, Source};
 use doppel::pipeline;
-use doppel::report::{self, Format, Report};
 use doppel::shingle::ShingleKind;
 use doppel::text::{self, Analysed};
+use doppel_report::{self as report, Format, Report};
 use std::path::Path;
 
 /// Check that `span` is a non-empty range of `text` on character boundaries.
@@ -295,8 +295,8 @@ pub fn align(data: &[u8]) {
 /// index whose statistics, ids, document frequencies and a check of a
 /// document answer or fail cleanly — never a panic.
 pub fn index(data: &[u8]) {
-    use doppel::index::Index;
-    use doppel::index::check::{Checker, Mode};
+    use doppel_index::Index;
+    use doppel_index::check::{Checker, Mode};
     let dir = std::env::temp_dir().join(format!("doppel-fuzz-index-{}", std::process::id()));
     if std::fs::create_dir_all(&dir).is_err() {
         return;

@@ -5,8 +5,8 @@ use super::output::Output;
 use clap::{Args, ValueEnum};
 use doppel::config::Config;
 use doppel::corpus::{LoadOptions, PathFilter, PathGlob};
-use doppel::report::{self, Format, RenderOptions, Report};
 use doppel::shingle::ShingleKind;
+use doppel_report::{self as report, Format, RenderOptions, Report};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -50,7 +50,7 @@ pub struct OutputArgs {
     pub color: ColorArg,
     /// Pairs an HTML report shows side by side, flagged first (its table
     /// lists every pair; the JSON report holds them all).
-    #[arg(long, value_name = "N", default_value_t = doppel::html::DEFAULT_MAX_PAIRS)]
+    #[arg(long, value_name = "N", default_value_t = doppel_report::html::DEFAULT_MAX_PAIRS)]
     pub max_html_pairs: usize,
 }
 
@@ -143,17 +143,17 @@ pub struct InputArgs {
     #[arg(long)]
     pub jsonl: bool,
     /// JSONL field holding the document id.
-    #[arg(long, default_value = "id")]
+    #[arg(long, default_value_t = LoadOptions::default().id_field)]
     pub id_field: String,
     /// JSONL field holding the document text.
-    #[arg(long, default_value = "text")]
+    #[arg(long, default_value_t = LoadOptions::default().text_field)]
     pub text_field: String,
     /// Stop on the first skipped or unreadable input.
     #[arg(long)]
     pub strict: bool,
     /// Skip documents larger than this many bytes, with a warning naming
     /// them; with --jsonl, lines longer than this (read in bounded memory).
-    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    #[arg(long, default_value_t = LoadOptions::default().max_doc_bytes)]
     pub max_doc_bytes: u64,
     /// Encoding of text files that are not UTF-8 (and have no UTF-16 byte
     /// order mark): any WHATWG label, such as windows-1252, iso-8859-2,
@@ -219,10 +219,10 @@ fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String>
 #[derive(Args, Debug, Clone)]
 pub struct SignArgs {
     /// Values per MinHash signature.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = Config::default().num_perm)]
     pub num_perm: usize,
     /// Words per shingle (characters with --char-shingles).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = Config::default().shingle.size())]
     pub shingle_size: usize,
     /// Shingle characters instead of words.
     #[arg(long)]
@@ -275,13 +275,13 @@ pub struct EngineArgs {
     #[command(flatten)]
     pub sign: SignArgs,
     /// Jaccard similarity the LSH bands are tuned for.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = Config::default().lsh_threshold)]
     pub lsh_threshold: f64,
     /// Document cosine (TF-IDF) at which a pair becomes a candidate.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = Config::default().cosine_threshold)]
     pub cosine_threshold: f32,
     /// Nearest neighbours by cosine kept per document (0: no limit).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = Config::default().top_k)]
     pub top_k: usize,
     /// Do not stem words on the TF-IDF side.
     #[arg(long)]

@@ -1,5 +1,5 @@
 //! `doppel check --index PATH NEW…`: new documents against a reference
-//! index (see [`doppel::index::check`]).
+//! index (see [`doppel_index::check`]).
 
 use super::args::{ColorArg, FormatArg, JudgeArgs, OutputArgs};
 use super::index::ParamArgs;
@@ -9,11 +9,12 @@ use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
 use doppel::config::Config;
 use doppel::corpus;
-use doppel::index::Index;
-use doppel::index::check::{Checker, Collector, Line, Mode};
 use doppel::pipeline;
 use doppel::progress::Event;
-use doppel::report::{PairReport, Report};
+use doppel_index::Index;
+use doppel_index::check::{Checker, Mode};
+use doppel_report::check::{Collector, Line};
+use doppel_report::{PairReport, Report};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -71,11 +72,11 @@ pub enum ModeArg {
 pub struct QueryArgs {
     /// Document cosine (TF-IDF) at which a reference document becomes a
     /// candidate.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = Config::default().cosine_threshold)]
     pub cosine_threshold: f32,
     /// Nearest reference documents by cosine kept per new document (0: no
     /// limit).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = Config::default().top_k)]
     pub top_k: usize,
     #[command(flatten)]
     pub judge: JudgeArgs,
@@ -121,7 +122,7 @@ pub struct CheckArgs {
     pub color: ColorArg,
     /// Pairs an HTML report shows side by side, flagged first (its table
     /// lists every pair).
-    #[arg(long, value_name = "N", default_value_t = doppel::html::DEFAULT_MAX_PAIRS)]
+    #[arg(long, value_name = "N", default_value_t = doppel_report::html::DEFAULT_MAX_PAIRS)]
     pub max_html_pairs: usize,
     #[command(flatten)]
     pub input: super::args::InputArgs,
@@ -179,8 +180,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .filter(|p| !super::args::is_stdout(p))
         .cloned()
         .partition(|p| {
-            is_jsonl_name(p)
-                || (stdout_jsonl && doppel::report::Format::from_extension(p).is_none())
+            is_jsonl_name(p) || (stdout_jsonl && doppel_report::Format::from_extension(p).is_none())
         });
     let report_out = OutputArgs {
         format: report_format,
@@ -192,7 +192,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let cfg = report_out.fit(cfg);
     let mut jsonl_files = jsonl_paths
         .iter()
-        .map(|p| Output::open(p, doppel::report::Format::Json))
+        .map(|p| Output::open(p, doppel_report::Format::Json))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let to_stdout = args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p));
     let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
@@ -240,7 +240,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let reports: Vec<Report> = checker
             .check(batch)?
             .into_par_iter()
-            .map(|c| c.into_report(args.all, &cfg))
+            .map(|c| {
+                let (docs, feats, pairs) = c.into_parts(args.all);
+                Report::build(&docs, &feats, &pairs, true, &cfg)
+            })
             .collect();
         for (k, mut report) in reports.into_iter().enumerate() {
             report.pairs.append(&mut within[b * BATCH + k]);

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use doppel::config::Config;
 use doppel::corpus::{self, Document, LoadOptions};
 use doppel::pipeline;
-use doppel::report::{PairReport, Report};
+use doppel_report::{PairReport, Report};
 use rayon::prelude::*;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -288,7 +288,7 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
                 .output
                 .iter()
                 .filter(|p| !super::args::is_stdout(p))
-                .map(|p| Output::open(p, doppel::report::Format::Json))
+                .map(|p| Output::open(p, doppel_report::Format::Json))
                 .collect::<anyhow::Result<_>>()?,
         },
         CompareFormat::Pan => match args.output.as_slice() {
@@ -357,7 +357,7 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
                 Sink::Pan { dir } => {
                     let target = dir.join(format!("{}-{}.xml", stem(&line.b), stem(&line.a)));
                     drop(sink);
-                    let mut f = Output::open(&target, doppel::report::Format::Json)?;
+                    let mut f = Output::open(&target, doppel_report::Format::Json)?;
                     f.writer()
                         .write_all(pan_xml(line, &report).as_bytes())
                         .with_context(|| format!("{}: write failed", target.display()))?;

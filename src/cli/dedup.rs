@@ -233,7 +233,7 @@ impl Sink {
         let Some(target) = target.filter(|t| !super::args::is_stdout(t)) else {
             return Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout())));
         };
-        let mut out = super::output::Output::open(target, doppel::report::Format::Text)?;
+        let mut out = super::output::Output::open(target, doppel_report::Format::Text)?;
         let file = out
             .writer()
             .try_clone()

@@ -1,12 +1,12 @@
 //! `doppel index build|add|stats|remove`: the reference index on disk (see
-//! [`doppel::index`]).
+//! [`doppel_index`]).
 
 use super::args::InputArgs;
 use super::progress::Progress;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use doppel::corpus::{self, Document};
-use doppel::index::{Builder, Index, ParamFlags};
+use doppel_index::{Builder, Index, ParamFlags};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

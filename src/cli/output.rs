@@ -2,7 +2,7 @@
 //! renamed over it once complete, removed on error or on a signal (SIGINT, SIGTERM, SIGHUP).
 
 use anyhow::{Context, bail};
-use doppel::report::{self, Format, Report};
+use doppel_report::{self as report, Format, Report};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -80,7 +80,7 @@ impl Output {
         }
         note_orphans(dir);
         p.dirs.push(dir.to_path_buf());
-        let temp = doppel::scratch::create_in(dir, "report")
+        let temp = doppel_index::scratch::create_in(dir, "report")
             .with_context(|| format!("{}: cannot write the output file here", target.display()))?;
         p.temps.push(temp.path().to_path_buf());
         drop(p);
@@ -141,7 +141,7 @@ impl Output {
 
 /// Remove the temporary files in `dir` that killed runs left, saying so.
 pub fn note_orphans(dir: &Path) {
-    for (path, pid) in doppel::scratch::remove_orphans(dir) {
+    for (path, pid) in doppel_index::scratch::remove_orphans(dir) {
         eprintln!(
             "doppel: note: removed {}, left by an interrupted run (process {pid})",
             path.display()
@@ -193,7 +193,7 @@ pub fn remove_pending() {
         let _ = std::fs::remove_file(path);
     }
     for dir in p.dirs.drain(..) {
-        doppel::scratch::remove_own(&dir);
+        doppel_index::scratch::remove_own(&dir);
     }
 }
 

@@ -6,7 +6,7 @@ use clap::Args;
 use doppel::batch::{self, BatchOptions};
 use doppel::corpus;
 use doppel::pipeline;
-use doppel::report::Report;
+use doppel_report::Report;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -104,9 +104,9 @@ fn run_minhash(
     progress.finish();
     let scan = result?;
     let failed = super::report_batch_problems(&scan, args.input.quiet);
-    let mut report = scan.report(args.all, cfg);
+    let mut report = doppel_report::batch::report(&scan, args.all, cfg);
     if args.align {
-        batch::align_pairs(&scan, &mut report, &opts, cfg)?;
+        doppel_report::batch::align_pairs(&scan, &mut report, &opts, cfg)?;
     }
     args.output.emit(outputs, &report)?;
     progress::summary(

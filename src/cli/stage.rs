@@ -26,12 +26,13 @@
 use super::output::Output;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use doppel::config::Config;
 use doppel::lsh::{self, LshParams};
 use doppel::minhash::{self, MinHasher, Signature};
-use doppel::report::Format;
 use doppel::shingle::{self, WordShingler};
 use doppel::text::{self, Analyzer};
 use doppel::tfidf::{self, SparseVec, TfIdfModel, TfIdfOptions};
+use doppel_report::Format;
 use rayon::prelude::*;
 use serde_json::json;
 use std::borrow::Cow;
@@ -65,13 +66,13 @@ pub struct StageArgs {
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
     /// Values per MinHash signature.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = Config::default().num_perm)]
     pub num_perm: usize,
     /// Word shingle length.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = Config::default().shingle.size())]
     pub shingle_size: usize,
     /// Jaccard threshold of LSH and of verification (`lsh`).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = Config::default().lsh_threshold)]
     pub threshold: f64,
     /// Weight of false negatives against false positives when the LSH
     /// bands are chosen (`lsh`; 0.5: equal, as `scan` does). A higher weight
@@ -83,7 +84,7 @@ pub struct StageArgs {
     #[arg(long, default_value_t = 0.3)]
     pub cosine: f32,
     /// Neighbours per document (`tfidf`).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = Config::default().top_k)]
     pub top_k: usize,
     /// Pairs or neighbours found, as JSON Lines.
     #[arg(long, value_name = "FILE")]

@@ -10,7 +10,7 @@
 
 #![allow(dead_code)]
 
-use doppel::synth::SplitMix64;
+use doppel_synth::SplitMix64;
 
 /// Generator of Zipf-distributed synthetic text.
 pub struct Gen {

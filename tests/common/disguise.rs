@@ -3,7 +3,7 @@
 //! text, letters swapped for look-alikes of other scripts.
 #![allow(dead_code)]
 
-use doppel::synth::SplitMix64;
+use doppel_synth::SplitMix64;
 
 /// `mark` after a share `p` of the characters `after` accepts.
 pub fn sprinkle(text: &str, after: impl Fn(char) -> bool, mark: char, p: f64, seed: u64) -> String {

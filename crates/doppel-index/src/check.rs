@@ -13,7 +13,7 @@
 //!    index's document frequencies.
 //! 3. **Verification** — each candidate's text is read back from the index
 //!    and analysed exactly as `scan` would, then measured, aligned with
-//!    [`align::align`] and given a verdict. Alignment depends on the two
+//!    [`doppel::align::align`] and given a verdict. Alignment depends on the two
 //!    documents alone, so a pair's passages, coverage and verdict are the
 //!    ones `scan` reports for it (with the reference as A and the new
 //!    document as B); only the document cosine differs, its idf coming from
@@ -54,17 +54,16 @@
 //! documents met; then every (reference, new) pair is measured and aligned.
 
 use super::{Index, IndexError, IndexResult, decode_terms, for_each_posting, tf_weight};
-use crate::DocId;
-use crate::config::Config;
-use crate::corpus::{Document, Source};
-use crate::lsh;
-use crate::lsh::LshParams;
-use crate::minhash::MinHasher;
-use crate::pipeline::{self, Features, PairResult};
-use crate::report::{DocInfo, PairReport, Report};
-use crate::text::Analyzer;
-use crate::tfidf::{SparseVec, TermId};
-use ahash::{AHashMap, AHashSet};
+use ahash::AHashMap;
+use doppel::DocId;
+use doppel::config::Config;
+use doppel::corpus::{Document, Source};
+use doppel::lsh;
+use doppel::lsh::LshParams;
+use doppel::minhash::MinHasher;
+use doppel::pipeline::{self, Features, PairResult};
+use doppel::text::Analyzer;
+use doppel::tfidf::{SparseVec, TermId};
 use rayon::prelude::*;
 use rusqlite::OptionalExtension;
 use std::collections::BTreeSet;
@@ -145,10 +144,11 @@ impl Checked {
             .count()
     }
 
-    /// A report of this document: its documents are the new document, then
-    /// the reference documents of the reported pairs; its pairs are
-    /// (reference, new). Unrelated candidates are left out unless `all`.
-    pub fn into_report(self, all: bool, settings: &Config) -> Report {
+    /// This document's results as the engine's types, for a report: the
+    /// documents (the new document, then the reference documents of the
+    /// kept pairs), their features, and the pairs (reference, new).
+    /// Unrelated candidates are left out unless `all`.
+    pub fn into_parts(self, all: bool) -> (Vec<Document>, Vec<Features>, Vec<PairResult>) {
         let mut docs = vec![self.document];
         let mut feats = vec![self.features];
         let mut pairs = Vec::new();
@@ -165,73 +165,7 @@ impl Checked {
                 ..m.pair.clone()
             });
         }
-        Report::build(&docs, &feats, &pairs, true, settings)
-    }
-}
-
-/// One new document's result as a line of JSON Lines output.
-#[derive(Debug, serde::Serialize)]
-pub struct Line<'a> {
-    /// The new document.
-    pub document: &'a DocInfo,
-    /// Number of flagged pairs.
-    pub flagged: usize,
-    /// The reference documents of its pairs.
-    pub references: &'a [DocInfo],
-    /// Its pairs, (reference, new).
-    pub pairs: &'a [PairReport],
-}
-
-impl<'a> Line<'a> {
-    /// The line of a report made by [`Checked::into_report`] (`None` for a
-    /// report without documents).
-    pub fn of(report: &'a Report) -> Option<Line<'a>> {
-        let (document, references) = report.documents.split_first()?;
-        Some(Line {
-            document,
-            flagged: report.flagged(),
-            references,
-            pairs: &report.pairs,
-        })
-    }
-}
-
-/// Gathers the reports of new documents into one report: every new
-/// document, then each reference document met (once), then all pairs.
-#[derive(Debug, Default)]
-pub struct Collector {
-    documents: Vec<DocInfo>,
-    references: Vec<DocInfo>,
-    seen: AHashSet<String>,
-    pairs: Vec<PairReport>,
-}
-
-impl Collector {
-    /// Add the report of one new document (from [`Checked::into_report`]).
-    pub fn push(&mut self, report: Report) {
-        let mut docs = report.documents.into_iter();
-        self.documents.extend(docs.next());
-        for r in docs {
-            if self.seen.insert(r.id.clone()) {
-                self.references.push(r);
-            }
-        }
-        // Each report holds its own copy of the texts its excerpts point
-        // into: keep the excerpts alone.
-        self.pairs
-            .extend(report.pairs.into_iter().map(PairReport::detached));
-    }
-
-    /// The whole report.
-    pub fn finish(mut self, settings: &Config) -> Report {
-        self.documents.append(&mut self.references);
-        Report {
-            version: env!("CARGO_PKG_VERSION"),
-            schema: crate::report::SCHEMA_VERSION,
-            settings: settings.clone(),
-            documents: self.documents,
-            pairs: self.pairs,
-        }
+        (docs, feats, pairs)
     }
 }
 
@@ -618,7 +552,7 @@ impl Reader {
         for (doc, _) in ranked {
             let counts = self.fetch_counts(sh, doc)?;
             let v = self.reference_vector(sh, &counts)?;
-            let c = crate::tfidf::cosine(&q.vector, &v);
+            let c = doppel::tfidf::cosine(&q.vector, &v);
             if f64::from(c) >= threshold && c > 0.0 {
                 scored.push((doc, c));
             }

@@ -5,11 +5,15 @@
 //! here); the `render_*` functions print it. Adding a format touches only
 //! this module (HTML, being larger, lives in [`crate::html`]).
 
-use crate::config::Config;
-use crate::corpus::Document;
-use crate::pipeline::{Features, PairResult};
-use crate::score::{PairScores, Verdict};
-use crate::{DocId, Span};
+pub mod batch;
+pub mod check;
+pub mod html;
+
+use doppel::config::Config;
+use doppel::corpus::Document;
+use doppel::pipeline::{Features, PairResult};
+use doppel::score::{PairScores, Verdict};
+use doppel::{DocId, Span};
 use std::io::{self, Write};
 
 /// A whole report: the documents and the pairs found among them.
@@ -94,7 +98,7 @@ pub struct PassageReport {
     /// Similarity in [0, 1].
     pub score: f32,
     /// "verbatim", "near-verbatim" or "paraphrase".
-    pub kind: crate::align::PassageKind,
+    pub kind: doppel::align::PassageKind,
 }
 
 /// Where a passage lies in its document, and its text.
@@ -314,7 +318,7 @@ impl Report {
             .collect();
         Report {
             version: env!("CARGO_PKG_VERSION"),
-            schema: crate::report::SCHEMA_VERSION,
+            schema: crate::SCHEMA_VERSION,
             settings: settings.clone(),
             documents,
             pairs,
@@ -534,7 +538,7 @@ fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<
             "  coverage {} of A, {} of B · cosine {:.3} · Jaccard {:.3} (est. {:.3}) · containment {:.3} / {:.3} · {} passage{}",
             pct_or_dash(p.coverage.map(|c| c.a)),
             pct_or_dash(p.coverage.map(|c| c.b)),
-            crate::score::Shown(p.scores.cosine),
+            doppel::score::Shown(p.scores.cosine),
             p.scores.jaccard,
             p.scores.jaccard_est,
             p.scores.containment_a,
@@ -611,7 +615,7 @@ fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             p.verdict.name(),
             pct_or_dash(p.coverage.map(|c| c.a)),
             pct_or_dash(p.coverage.map(|c| c.b)),
-            crate::score::Shown(p.scores.cosine),
+            doppel::score::Shown(p.scores.cosine),
             p.scores.jaccard,
             p.passages.len()
         )?;

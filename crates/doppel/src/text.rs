@@ -1074,7 +1074,11 @@ mod tests {
         }
         // Real text.
         for name in ["000_51955296cd91fa83.txt", "001_8e21ef8ac6e0b3df.txt"] {
-            let seed = std::fs::read_to_string(format!("seeds/{name}")).unwrap();
+            let seed = std::fs::read_to_string(format!(
+                "{}/../../seeds/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap();
             let ascii: String = seed
                 .chars()
                 .map(|c| if c.is_ascii() { c } else { ' ' })
@@ -1085,7 +1089,11 @@ mod tests {
 
     #[test]
     fn norms_into_matches_tokenize() {
-        let seed = std::fs::read_to_string("seeds/001_8e21ef8ac6e0b3df.txt").unwrap();
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../seeds/001_8e21ef8ac6e0b3df.txt"
+        ))
+        .unwrap();
         let mut buf = String::new();
         let mut ranges = Vec::new();
         for text in [
@@ -1169,7 +1177,11 @@ mod tests {
 
     #[test]
     fn every_sentence_slices_its_tokens() {
-        let text = std::fs::read_to_string("seeds/000_51955296cd91fa83.txt").unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../seeds/000_51955296cd91fa83.txt"
+        ))
+        .unwrap();
         let a = Analysed::new(&text);
         assert!(a.sentences.len() > 30);
         let mut prev_end = 0;

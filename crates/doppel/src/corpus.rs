@@ -321,7 +321,7 @@ impl PathFilter {
         self.globs.iter().any(|g| g.exclude && g.matches(rel))
     }
 
-    /// Whether a walk of a directory ([`walk`]'s rules) reads the file at
+    /// Whether a walk of a directory (`walk`'s rules) reads the file at
     /// `rel` under it: no hidden entry on the way, no directory left out,
     /// and the file itself read.
     pub fn walk_reads(&self, rel: &str) -> bool {
@@ -533,7 +533,7 @@ pub struct Decoded {
 /// Turn a file's bytes into text, one rule for every reader:
 /// - a UTF-16 LE or BE byte order mark: decoded as UTF-16 (unpaired
 ///   surrogates become U+FFFD);
-/// - otherwise binary ([`binary_at`]) is refused with [`Error::Binary`];
+/// - otherwise binary (`binary_at`) is refused with [`Error::Binary`];
 /// - a UTF-8 byte order mark is dropped, and UTF-8 is taken as it is;
 /// - bytes that are not UTF-8 are decoded with `fallback` (Windows-1252
 ///   unless `--encoding` names another), which [`Decoded::fallback_at`]

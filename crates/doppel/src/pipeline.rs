@@ -1,9 +1,9 @@
 //! The whole pipeline: documents in, scored and aligned pairs out.
 //!
-//! documents → [`text`](crate::text) (tokens, sentences) →
-//! [`shingle`](crate::shingle) / [`tfidf`](crate::tfidf) →
-//! [`minhash`](crate::minhash) / [`lsh`](crate::lsh) → candidate pairs →
-//! [`score`](crate::score) → [`align`](crate::align) → verdicts.
+//! documents → [`crate::text`] (tokens, sentences) →
+//! [`crate::shingle`] / [`crate::tfidf`] →
+//! [`crate::minhash`] / [`crate::lsh`] → candidate pairs →
+//! [`crate::align`] (passages) → [`crate::score`] (verdicts).
 //!
 //! Parallel with rayon over documents (analysis, signing) and over candidate
 //! pairs (scoring, alignment); the result is the same whatever the number of
@@ -327,7 +327,7 @@ fn compare_prepared(
 /// TF-IDF vectors: what `scan`, `compare` and the index's `check` do for
 /// every pair, so all three give the same result for the same two texts.
 /// The result's ids are 0 and 1; the caller sets them.
-pub(crate) fn compare_features(
+pub fn compare_features(
     (text_a, fa, va): (&str, &Features, &SparseVec),
     (text_b, fb, vb): (&str, &Features, &SparseVec),
     cfg: &Config,

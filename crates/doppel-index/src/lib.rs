@@ -8,7 +8,7 @@
 //! ```
 //! use doppel::config::Config;
 //! use doppel::corpus::Document;
-//! use doppel::index::{Builder, Index, IndexParams, check::{Checker, Mode}};
+//! use doppel_index::{Builder, Index, IndexParams, check::{Checker, Mode}};
 //! use doppel::score::Verdict;
 //!
 //! let dir = tempfile::tempdir()?;
@@ -87,16 +87,17 @@
 //! `check` aligns exactly as `scan` would.
 
 pub mod check;
+pub mod scratch;
 
-use crate::config::Config;
-use crate::corpus::Document;
-use crate::lsh::{self, LshParams};
-use crate::minhash::{MinHasher, Signature};
-use crate::pipeline;
-use crate::progress::{self, Event, Progress};
-use crate::shingle::{self, ShingleKind};
-use crate::text::Analyzer;
 use ahash::{AHashMap, AHashSet};
+use doppel::config::Config;
+use doppel::corpus::Document;
+use doppel::lsh::{self, LshParams};
+use doppel::minhash::{MinHasher, Signature};
+use doppel::pipeline;
+use doppel::progress::{self, Event, Progress};
+use doppel::shingle::{self, ShingleKind};
+use doppel::text::Analyzer;
 use rayon::prelude::*;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeMap;

@@ -21,10 +21,10 @@
 //! so the same run writes the same bytes. [`render`] is what any subcommand
 //! calls for `--format html`.
 
-use crate::Span;
-use crate::align::Passage;
-use crate::report::{PairReport, PassageReport, Report};
-use crate::text::{Token, tokenize};
+use crate::{PairReport, PassageReport, Report};
+use doppel::Span;
+use doppel::align::Passage;
+use doppel::text::{Token, tokenize};
 use ndarray::Array2;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -506,7 +506,7 @@ fn summary(report: &Report, max_pairs: usize, h: &mut String) {
             p.coverage.map_or(-1.0, |c| c.b),
             bar(p.coverage.map(|c| c.b)),
             p.scores.cosine.unwrap_or(-1.0),
-            crate::score::Shown(p.scores.cosine),
+            doppel::score::Shown(p.scores.cosine),
             p.scores.jaccard,
             p.scores.jaccard,
             p.passages.len(),
@@ -711,7 +711,7 @@ fn pair<'r>(
         escape(&p.b),
         p.passages.len(),
         plural(p.passages.len()),
-        crate::score::Shown(p.scores.cosine),
+        doppel::score::Shown(p.scores.cosine),
         p.scores.jaccard,
         p.scores.jaccard_est,
         p.scores.containment_a,

@@ -10,7 +10,7 @@
 //! Sidorov and Gelbukh, PAN 2014, adapted):
 //!
 //! 1. **Units.** Sentences are the units compared, except that a sentence
-//!    of fewer than [`AlignConfig::min_unit_terms`] terms ("NAME", "[FILE]",
+//!    of fewer than [`AlignConfig::min_unit_terms`] terms ("NAME", "\\[FILE\\]",
 //!    a heading) joins the sentence after it: a few words cannot by
 //!    themselves make a passage. Units are weighted `(1 + ln tf) · ln(n /
 //!    df)` over the `n` units of both documents alone: a term of every unit
@@ -1026,7 +1026,7 @@ fn coverage(side: Side<'_>, ranges: impl Iterator<Item = Range<usize>>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::SplitMix64;
+    use crate::hash::SplitMix64;
     use crate::text::Analyzer;
 
     struct Doc {

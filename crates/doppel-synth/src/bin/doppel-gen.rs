@@ -1,6 +1,6 @@
 //! `doppel-gen`: writes a synthetic corpus with planted near-duplicates and
 //! paraphrases (JSON Lines) and the ground truth of the planted pairs, for
-//! benchmarks. The generator itself is [`doppel::synth`].
+//! benchmarks. The generator itself is [`doppel_synth`].
 //!
 //! ```sh
 //! doppel-gen --docs 100000 --seed 1 --out corpus.jsonl --truth truth.jsonl
@@ -68,8 +68,8 @@ fn run(args: &Args) -> anyhow::Result<()> {
     }
     let mut corpus = temp_beside(&args.out)?;
     let mut truth = temp_beside(&args.truth)?;
-    let synth = doppel::synth::Synth::new(args.docs, args.seed);
-    let stats = doppel::synth::write_corpus(
+    let synth = doppel_synth::Synth::new(args.docs, args.seed);
+    let stats = doppel_synth::write_corpus(
         &synth,
         BufWriter::with_capacity(1 << 20, corpus.as_file_mut()),
         BufWriter::with_capacity(1 << 16, truth.as_file_mut()),

@@ -159,6 +159,15 @@ pub enum ShingleKind {
     Chars(usize),
 }
 
+impl ShingleKind {
+    /// Words or characters per shingle.
+    pub fn size(self) -> usize {
+        match self {
+            ShingleKind::Words(n) | ShingleKind::Chars(n) => n,
+        }
+    }
+}
+
 /// [`ShingleKind`] as JSON names it.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct ShingleSpec {
@@ -253,7 +262,11 @@ mod tests {
 
     #[test]
     fn text_word_shingles_match_word_shingles_of_tokens() {
-        let seed = std::fs::read_to_string("seeds/000_51955296cd91fa83.txt").unwrap();
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../seeds/000_51955296cd91fa83.txt"
+        ))
+        .unwrap();
         for text in [
             seed.as_str(),
             "One two three four five six seven.",
