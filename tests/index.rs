@@ -1222,3 +1222,62 @@ fn index_list_of_an_index_without_added_times() {
     assert_eq!(r.code, 0, "the spun copy is still found: {}", r.stderr);
     assert_eq!(r.json()["pairs"][0]["a"], seed("000_51955296cd91fa83.txt"));
 }
+
+/// An index built by an earlier version (tests/fixtures/index-v1, made by
+/// its make.sh) keeps giving the same answers: the same pairs, verdicts
+/// and passage offsets. A change that alters them must rebuild the fixture
+/// on purpose.
+#[test]
+fn frozen_index_keeps_its_answers() {
+    let fixture = Path::new(ROOT).join("tests/fixtures/index-v1");
+    let d = tempfile::tempdir().unwrap();
+    // A copy: a reader may leave SQLite's side files beside the index.
+    let index = d.path().join("seeds.doppel");
+    std::fs::copy(fixture.join("seeds.doppel"), &index).unwrap();
+    let r = run(&[
+        "check",
+        "--index",
+        &p(&index),
+        "--format",
+        "json",
+        "--all",
+        &seed("001_8e21ef8ac6e0b3df.txt"),
+        &seed("000_51955296cd91fa83.txt"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let got: Vec<Value> = r.json()["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let passages: Vec<Value> = p["passages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    serde_json::json!([
+                        s["a"]["byte_start"],
+                        s["a"]["byte_end"],
+                        s["b"]["byte_start"],
+                        s["b"]["byte_end"],
+                        s["kind"]
+                    ])
+                })
+                .collect();
+            serde_json::json!({"a": p["a"], "b": p["b"], "verdict": p["verdict"], "passages": passages})
+        })
+        .collect();
+    let want: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("expected.json")).unwrap())
+            .unwrap();
+    assert_eq!(got, want);
+    assert!(
+        want.iter().any(|p| p["verdict"] == "derivative"),
+        "the fixture holds the spun copy's answer"
+    );
+    // Listing and stats read it too.
+    let r = run(&["index", "list", "--index", &p(&index)]);
+    assert_eq!(r.stdout.lines().count(), 4, "{}", r.stdout);
+    let r = run(&["index", "stats", "--index", &p(&index), "--verify"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -85,7 +85,8 @@ pub const SEED_SHARED_TERMS: u32 = 2;
 pub const GENRE_ECHOES: usize = 3;
 
 /// Settings of the alignment.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlignConfig {
     /// Cosine and term Dice two units must both reach to be a seed.
     pub seed_threshold: f32,

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::shingle::ShingleKind;
 
 /// Everything that shapes a run's results.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Shingles for MinHash and exact Jaccard: word n-grams (default 5) or
     /// character n-grams.
@@ -33,7 +34,8 @@ pub struct Config {
 
 /// Thresholds that turn scores into a verdict (below them, the passages
 /// decide: see [`crate::score::verdict`]).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerdictConfig {
     /// Exact shingle Jaccard at or above which a pair is a duplicate.
     pub duplicate: f64,
@@ -110,5 +112,36 @@ impl Config {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report's `settings` read back give the run's configuration: a
+    /// report says how to reproduce it.
+    #[test]
+    fn settings_read_back_are_the_configuration() {
+        let mut cfg = Config::default();
+        cfg.shingle = ShingleKind::Chars(7);
+        cfg.align.min_passage_words = 40;
+        let json = serde_json::to_string(&cfg).unwrap();
+        assert_eq!(serde_json::from_str::<Config>(&json).unwrap(), cfg);
+        // The seeds' committed report was written with the defaults (but
+        // for the matrices, kept for its heat map).
+        let report = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../reports/seeds.json"
+        ))
+        .unwrap();
+        let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let mut read: Config = serde_json::from_value(report["settings"].clone()).unwrap();
+        read.align.max_matrix_cells = Config::default().align.max_matrix_cells;
+        assert_eq!(read, Config::default());
+        // A misspelt setting is refused, not ignored.
+        let mut v = serde_json::to_value(Config::default()).unwrap();
+        v["top_kk"] = 3.into();
+        assert!(serde_json::from_value::<Config>(v).is_err());
     }
 }
