@@ -123,8 +123,10 @@ mod tests {
     /// report says how to reproduce it.
     #[test]
     fn settings_read_back_are_the_configuration() {
-        let mut cfg = Config::default();
-        cfg.shingle = ShingleKind::Chars(7);
+        let mut cfg = Config {
+            shingle: ShingleKind::Chars(7),
+            ..Config::default()
+        };
         cfg.align.min_passage_words = 40;
         let json = serde_json::to_string(&cfg).unwrap();
         assert_eq!(serde_json::from_str::<Config>(&json).unwrap(), cfg);
