@@ -10,8 +10,7 @@ use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::Path;
 
-#[path = "common/bin.rs"]
-mod bin;
+use crate::common::bin;
 use bin::*;
 
 // ---------------------------------------------------------------------------
@@ -1483,7 +1482,7 @@ fn long_commands_show_progress_on_a_terminal_only() {
     let dir = tmp();
     let corpus = dir.path().join("c.jsonl");
     let reference = dir.path().join("r.jsonl");
-    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("doppel-gen"))
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_doppel-gen"))
         .args(["--docs", "2000", "--out", &p(&corpus), "--truth"])
         .arg(dir.path().join("truth.jsonl"))
         .status()

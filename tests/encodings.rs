@@ -9,12 +9,10 @@
 
 use serde_json::Value;
 
-#[path = "common/bin.rs"]
-mod bin;
+use crate::common::bin;
 use bin::*;
 
-#[path = "common/disguise.rs"]
-mod disguise;
+use crate::common::disguise;
 use disguise::*;
 
 const SEED: &str = "000_51955296cd91fa83.txt";

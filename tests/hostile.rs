@@ -15,8 +15,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-#[path = "common/bin.rs"]
-mod bin;
+use crate::common::bin;
 use bin::*;
 
 /// `doppel ARGS…`; output decoded lossily (see [`run_cmd_lossy`]).

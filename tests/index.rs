@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-#[path = "common/bin.rs"]
-mod bin;
+use crate::common::bin;
 use bin::*;
 
 // ---------------------------------------------------------------------------

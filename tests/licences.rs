@@ -4,8 +4,7 @@
 //! independent licences share a legal vocabulary and a few stock phrases,
 //! and must not be.
 
-#[path = "common/bin.rs"]
-mod bin;
+use crate::common::bin;
 
 use bin::run;
 use serde_json::Value;

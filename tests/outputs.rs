@@ -5,8 +5,7 @@
 
 use std::path::Path;
 
-#[path = "common/bin.rs"]
-mod bin;
+use crate::common::bin;
 use bin::*;
 
 /// A directory of the seeds 000 and 001 (a flagged pair) and 002.

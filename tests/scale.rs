@@ -10,8 +10,7 @@
 //!   byte for byte;
 //! - the summary line appears on standard error only when asked for.
 
-#[path = "common/corpus.rs"]
-mod corpus;
+use crate::common::corpus;
 
 use assert_cmd::Command;
 use doppel::DocId;

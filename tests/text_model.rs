@@ -12,8 +12,7 @@ use doppel::pipeline;
 use doppel::score::Verdict;
 use doppel_synth::SplitMix64;
 
-#[path = "common/disguise.rs"]
-mod disguise;
+use crate::common::disguise;
 use disguise::{cyrillic_lookalikes, sprinkle};
 
 fn original() -> String {
