@@ -21,67 +21,19 @@
 //! so the same run writes the same bytes. [`render`] is what any subcommand
 //! calls for `--format html`.
 
-use crate::{PairReport, PassageReport, Report};
+use crate::{PairReport, PassageReport, Report, SentenceMap};
 use doppel::Span;
-use doppel::align::Passage;
 use doppel::text::{Token, tokenize};
-use ndarray::Array2;
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::ops::Range;
 
 /// Edit distance (in words) past which [`word_diff`] stops looking for the
 /// best alignment of the middle of two passages: the search costs memory
 /// quadratic in this distance (about 16 MB at 2,000).
 pub const MAX_DIFF_EDITS: usize = 2_000;
 
-/// Largest number of rows or columns the heat map draws; bigger matrices
-/// are pooled (each cell shows the largest similarity of its block).
-pub const MAX_MAP_SIDE: usize = 150;
-
 /// Width in pixels the heat map aims for.
 const MAP_PIXELS: usize = 600;
-
-/// What the heat map draws for one pair: the sentence similarity matrix,
-/// pooled so that neither side exceeds [`MAX_MAP_SIDE`] cells (a report
-/// keeps at most that much per pair, however long the documents), and the
-/// sentences each passage spans.
-#[derive(Clone, Debug)]
-pub struct SentenceMap {
-    /// Sentences of A.
-    pub rows: usize,
-    /// Sentences of B.
-    pub cols: usize,
-    /// Sentences per cell along each side (1: no pooling).
-    pub pool: usize,
-    /// Per cell, the largest cosine of the sentence pairs it covers.
-    pub cells: Array2<f32>,
-    /// Sentences of A and of B each passage spans, in passage order.
-    pub passages: Vec<(Range<usize>, Range<usize>)>,
-}
-
-impl SentenceMap {
-    /// Pool an alignment's similarity matrix (A rows, B columns).
-    pub fn new(similarity: &Array2<f32>, passages: &[Passage]) -> SentenceMap {
-        let (rows, cols) = similarity.dim();
-        let pool = rows.max(cols).div_ceil(MAX_MAP_SIDE).max(1);
-        let mut cells = Array2::<f32>::zeros((rows.div_ceil(pool), cols.div_ceil(pool)));
-        for ((a, b), &v) in similarity.indexed_iter() {
-            let cell = &mut cells[[a / pool, b / pool]];
-            *cell = cell.max(v);
-        }
-        SentenceMap {
-            rows,
-            cols,
-            pool,
-            cells,
-            passages: passages
-                .iter()
-                .map(|p| (p.a_sentences.clone(), p.b_sentences.clone()))
-                .collect(),
-        }
-    }
-}
 
 /// Escape text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -1393,24 +1345,6 @@ mod tests {
         }
         let ascii = Utf16::new("plain");
         assert_eq!(ascii.at(3), 3);
-    }
-
-    #[test]
-    fn sentence_map_pools_large_matrices_keeping_the_maximum() {
-        let mut m = Array2::<f32>::zeros((400, 300));
-        m[[299, 200]] = 0.9;
-        m[[0, 0]] = 0.2;
-        m[[2, 2]] = 0.4;
-        let map = SentenceMap::new(&m, &[]);
-        assert_eq!((map.rows, map.cols, map.pool), (400, 300, 3));
-        assert_eq!(map.cells.dim(), (134, 100));
-        assert_eq!(map.cells[[99, 66]], 0.9);
-        assert_eq!(map.cells[[0, 0]], 0.4);
-        assert_eq!(map.cells.iter().filter(|v| **v > 0.0).count(), 2);
-        // Small matrices are kept as they are.
-        let small = Array2::<f32>::from_elem((47, 32), 0.5);
-        let map = SentenceMap::new(&small, &[]);
-        assert_eq!((map.pool, map.cells.dim()), (1, (47, 32)));
     }
 
     #[test]

@@ -1,20 +1,30 @@
-//! Reports: scored, aligned pairs in; text, Markdown and JSON out.
+//! Reports: the engine's scored, aligned pairs in; text, Markdown, JSON
+//! and HTML out.
 //!
-//! [`Report::build`] turns pipeline results into a serialisable [`Report`]
-//! (byte offsets become character offsets and line numbers here, and only
-//! here); the `render_*` functions print it. Adding a format touches only
-//! this module (HTML, being larger, lives in [`crate::html`]).
+//! This module is the model: [`Report::build`] turns the engine's results
+//! into a serialisable [`Report`] (byte offsets become character offsets
+//! and line numbers here, and only here), and [`batch`] and [`check`] make
+//! the reports of the streamed MinHash mode and of a check against an
+//! index. The printers know the model and nothing else: [`render`] (the
+//! one dispatcher, with the text and Markdown printers; JSON is the
+//! model's serialisation) and [`html`] (the side-by-side page). The model
+//! imports no printer.
 
 pub mod batch;
 pub mod check;
 pub mod html;
+mod render;
 
+pub use render::{Format, RenderOptions, render};
+
+use doppel::align::Passage;
 use doppel::config::Config;
 use doppel::corpus::Document;
 use doppel::pipeline::{Features, PairResult};
 use doppel::score::{PairScores, Verdict};
 use doppel::{DocId, Span};
-use std::io::{self, Write};
+use ndarray::Array2;
+use std::ops::Range;
 
 /// A whole report: the documents and the pairs found among them.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -76,7 +86,7 @@ pub struct PairReport {
     /// The sentence similarity matrix (pooled to a bounded size) and where
     /// the passages lie in it, for the HTML heat map; not in JSON.
     #[serde(skip)]
-    pub sentence_map: Option<crate::html::SentenceMap>,
+    pub sentence_map: Option<SentenceMap>,
 }
 
 /// Share of each document covered by passages, in [0, 1].
@@ -383,273 +393,53 @@ fn pair_report(
             .alignment
             .similarity
             .as_ref()
-            .map(|m| crate::html::SentenceMap::new(m, &p.alignment.passages)),
+            .map(|m| SentenceMap::new(m, &p.alignment.passages)),
     }
 }
 
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Plain text for a terminal.
-    Text,
-    /// Markdown.
-    Markdown,
-    /// JSON (see README for the schema).
-    Json,
-    /// One self-contained HTML page (see [`crate::html`]).
-    Html,
+/// Largest number of rows or columns the heat map draws; bigger matrices
+/// are pooled (each cell shows the largest similarity of its block).
+pub const MAX_MAP_SIDE: usize = 150;
+
+/// What the heat map draws for one pair: the sentence similarity matrix,
+/// pooled so that neither side exceeds [`MAX_MAP_SIDE`] cells (a report
+/// keeps at most that much per pair, however long the documents), and the
+/// sentences each passage spans.
+#[derive(Clone, Debug)]
+pub struct SentenceMap {
+    /// Sentences of A.
+    pub rows: usize,
+    /// Sentences of B.
+    pub cols: usize,
+    /// Sentences per cell along each side (1: no pooling).
+    pub pool: usize,
+    /// Per cell, the largest cosine of the sentence pairs it covers.
+    pub cells: Array2<f32>,
+    /// Sentences of A and of B each passage spans, in passage order.
+    pub passages: Vec<(Range<usize>, Range<usize>)>,
 }
 
-impl Format {
-    /// The format a file name implies (`.json`, `.md`, `.txt`, `.html`), if any.
-    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "json" => Some(Format::Json),
-            "md" | "markdown" => Some(Format::Markdown),
-            "txt" | "text" => Some(Format::Text),
-            "html" | "htm" => Some(Format::Html),
-            _ => None,
+impl SentenceMap {
+    /// Pool an alignment's similarity matrix (A rows, B columns).
+    pub fn new(similarity: &Array2<f32>, passages: &[Passage]) -> SentenceMap {
+        let (rows, cols) = similarity.dim();
+        let pool = rows.max(cols).div_ceil(MAX_MAP_SIDE).max(1);
+        let mut cells = Array2::<f32>::zeros((rows.div_ceil(pool), cols.div_ceil(pool)));
+        for ((a, b), &v) in similarity.indexed_iter() {
+            let cell = &mut cells[[a / pool, b / pool]];
+            *cell = cell.max(v);
+        }
+        SentenceMap {
+            rows,
+            cols,
+            pool,
+            cells,
+            passages: passages
+                .iter()
+                .map(|p| (p.a_sentences.clone(), p.b_sentences.clone()))
+                .collect(),
         }
     }
-}
-
-/// How a report is written, beyond its format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RenderOptions {
-    /// ANSI colours (text only).
-    pub color: bool,
-    /// Pairs an HTML page shows side by side (the table lists them all).
-    pub max_html_pairs: usize,
-}
-
-impl Default for RenderOptions {
-    fn default() -> RenderOptions {
-        RenderOptions {
-            color: false,
-            max_html_pairs: crate::html::DEFAULT_MAX_PAIRS,
-        }
-    }
-}
-
-/// Write the report in a format.
-pub fn render(
-    report: &Report,
-    format: Format,
-    opts: &RenderOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)
-        }
-        Format::Text => render_text(report, opts.color, out),
-        Format::Markdown => render_markdown(report, out),
-        Format::Html => crate::html::render(report, opts.max_html_pairs, out),
-    }
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
-}
-
-/// [`pct`], or "—" where the share was not computed.
-fn pct_or_dash(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".into(), pct)
-}
-
-/// Lines of an excerpt the text report shows in full; a longer one shows
-/// its first and last [`EXCERPT_ENDS`] lines around a count of the rest
-/// (two copies of a 2 MB file printed 4.3 MB to the terminal). JSON,
-/// Markdown and HTML keep excerpts whole.
-const EXCERPT_LINES: usize = 40;
-const EXCERPT_ENDS: usize = 10;
-
-/// A wrapped excerpt (lines after the first indented by `indent`) cut to
-/// its ends when it is longer than [`EXCERPT_LINES`].
-fn elide(wrapped: &str, indent: usize) -> String {
-    let lines: Vec<&str> = wrapped.split('\n').collect();
-    if lines.len() <= EXCERPT_LINES {
-        return wrapped.to_string();
-    }
-    let hidden = lines.len() - 2 * EXCERPT_ENDS;
-    let mut out = lines[..EXCERPT_ENDS].join("\n");
-    out.push_str(&format!(
-        "\n{:indent$}… {hidden} more lines (the whole passage is in --format json, markdown or html) …\n",
-        ""
-    ));
-    out.push_str(&lines[lines.len() - EXCERPT_ENDS..].join("\n"));
-    out
-}
-
-/// An excerpt's words wrapped to `width` columns, each line after the
-/// first indented by `indent` spaces.
-fn wrap(text: &str, width: usize, indent: usize) -> String {
-    let mut out = String::new();
-    let mut col = 0;
-    for word in text.split_whitespace() {
-        let n = word.chars().count();
-        if col > 0 && col + 1 + n > width {
-            out.push('\n');
-            out.extend(std::iter::repeat_n(' ', indent));
-            col = 0;
-        } else if col > 0 {
-            out.push(' ');
-            col += 1;
-        }
-        out.push_str(word);
-        col += n;
-    }
-    out
-}
-
-fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
-    let flagged = report.flagged();
-    writeln!(
-        out,
-        "{} document{}, {} flagged pair{}",
-        report.documents.len(),
-        if report.documents.len() == 1 { "" } else { "s" },
-        flagged,
-        if flagged == 1 { "" } else { "s" }
-    )?;
-    for p in &report.pairs {
-        writeln!(out)?;
-        let verdict = match p.verdict {
-            Verdict::Unrelated => paint("2", p.verdict.name()),
-            _ => paint("1;31", p.verdict.name()),
-        };
-        writeln!(
-            out,
-            "{} {} ↔ {}",
-            verdict,
-            paint("1", &p.a),
-            paint("1", &p.b)
-        )?;
-        writeln!(
-            out,
-            "  coverage {} of A, {} of B · cosine {:.3} · Jaccard {:.3} (est. {:.3}) · containment {:.3} / {:.3} · {} passage{}",
-            pct_or_dash(p.coverage.map(|c| c.a)),
-            pct_or_dash(p.coverage.map(|c| c.b)),
-            doppel::score::Shown(p.scores.cosine),
-            p.scores.jaccard,
-            p.scores.jaccard_est,
-            p.scores.containment_a,
-            p.scores.containment_b,
-            p.passages.len(),
-            if p.passages.len() == 1 { "" } else { "s" }
-        )?;
-        for (k, s) in p.passages.iter().enumerate() {
-            writeln!(
-                out,
-                "  [{}] {} {:.2}  A lines {}-{} ↔ B lines {}-{}",
-                k + 1,
-                paint("33", s.kind.name()),
-                s.score,
-                s.a.line_start,
-                s.a.line_end,
-                s.b.line_start,
-                s.b.line_end
-            )?;
-            writeln!(out, "      A: {}", elide(&wrap(&s.a.text, 92, 9), 9))?;
-            writeln!(out, "      B: {}", elide(&wrap(&s.b.text, 92, 9), 9))?;
-        }
-    }
-    Ok(())
-}
-
-fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "# doppel report\n")?;
-    writeln!(out, "## Documents\n")?;
-    writeln!(out, "| id | bytes | characters | words | sentences |")?;
-    writeln!(out, "|---|---:|---:|---:|---:|")?;
-    for d in &report.documents {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            md_escape(&d.id),
-            d.bytes,
-            d.chars,
-            d.words,
-            d.sentences
-        )?;
-    }
-    writeln!(out, "\n## Pairs\n")?;
-    if report.pairs.is_empty() {
-        writeln!(out, "No pair was flagged.")?;
-        return Ok(());
-    }
-    writeln!(
-        out,
-        "| A | B | verdict | coverage A | coverage B | cosine | Jaccard | passages |"
-    )?;
-    writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|")?;
-    for p in &report.pairs {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {} |",
-            md_escape(&p.a),
-            md_escape(&p.b),
-            p.verdict.name(),
-            pct_or_dash(p.coverage.map(|c| c.a)),
-            pct_or_dash(p.coverage.map(|c| c.b)),
-            doppel::score::Shown(p.scores.cosine),
-            p.scores.jaccard,
-            p.passages.len()
-        )?;
-    }
-    for p in &report.pairs {
-        if p.passages.is_empty() {
-            continue;
-        }
-        writeln!(
-            out,
-            "\n### {} ↔ {} ({})\n",
-            md_escape(&p.a),
-            md_escape(&p.b),
-            p.verdict.name()
-        )?;
-        writeln!(out, "| # | kind | score | A (lines) | B (lines) |")?;
-        writeln!(out, "|---:|---|---:|---|---|")?;
-        for (k, s) in p.passages.iter().enumerate() {
-            writeln!(
-                out,
-                "| {} | {} | {:.2} | {} ({}–{}) | {} ({}–{}) |",
-                k + 1,
-                s.kind.name(),
-                s.score,
-                md_escape(&s.a.text),
-                s.a.line_start,
-                s.a.line_end,
-                md_escape(&s.b.text),
-                s.b.line_start,
-                s.b.line_end
-            )?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -678,16 +468,20 @@ mod tests {
     }
 
     #[test]
-    fn wrap_keeps_every_word_and_the_width() {
-        let text = "one two three four five six seven eight nine ten eleven twelve";
-        let w = wrap(text, 20, 2);
-        assert!(w.lines().all(|l| l.chars().count() <= 22), "{w}");
-        assert_eq!(w.split_whitespace().collect::<Vec<_>>().join(" "), text);
-        assert!(w.lines().count() >= 3);
-    }
-
-    #[test]
-    fn markdown_escapes_table_breakers() {
-        assert_eq!(md_escape("a|b\n<c>"), "a\\|b \\<c\\>");
+    fn sentence_map_pools_large_matrices_keeping_the_maximum() {
+        let mut m = Array2::<f32>::zeros((400, 300));
+        m[[299, 200]] = 0.9;
+        m[[0, 0]] = 0.2;
+        m[[2, 2]] = 0.4;
+        let map = SentenceMap::new(&m, &[]);
+        assert_eq!((map.rows, map.cols, map.pool), (400, 300, 3));
+        assert_eq!(map.cells.dim(), (134, 100));
+        assert_eq!(map.cells[[99, 66]], 0.9);
+        assert_eq!(map.cells[[0, 0]], 0.4);
+        assert_eq!(map.cells.iter().filter(|v| **v > 0.0).count(), 2);
+        // Small matrices are kept as they are.
+        let small = Array2::<f32>::from_elem((47, 32), 0.5);
+        let map = SentenceMap::new(&small, &[]);
+        assert_eq!((map.pool, map.cells.dim()), (1, (47, 32)));
     }
 }
