@@ -9,7 +9,6 @@ use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
 use doppel::config::Config;
 use doppel::corpus;
-use doppel::pipeline;
 use doppel::progress::Event;
 use doppel_index::Index;
 use doppel_index::check::{Checker, Mode};
@@ -206,20 +205,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let docs = &loaded.documents;
 
     // Pairs among the new documents, each reported with the later one.
-    let mut within: Vec<Vec<PairReport>> = vec![Vec::new(); docs.len()];
-    if args.within {
-        let scan = pipeline::scan_with(docs, &cfg, &shown);
-        let kept: Vec<_> = scan
-            .pairs
-            .iter()
-            .filter(|p| args.all || p.verdict.is_flagged())
-            .cloned()
-            .collect();
-        let r = Report::build(docs, &scan.features, &kept, true, &cfg);
-        for (p, pr) in kept.iter().zip(r.pairs) {
-            within[p.b as usize].push(pr);
-        }
-    }
+    let mut within: Vec<Vec<PairReport>> = if args.within {
+        doppel_report::check::within(docs, &cfg, args.all, &shown)
+    } else {
+        vec![Vec::new(); docs.len()]
+    };
 
     let mode = match args.mode {
         ModeArg::Full => Mode::Full,

@@ -7,6 +7,34 @@
 use crate::{DocInfo, PairReport, Report};
 use ahash::AHashSet;
 use doppel::config::Config;
+use doppel::corpus::Document;
+use doppel::pipeline;
+use doppel::progress::Progress;
+
+/// The pairs among a batch of new documents (`check --within`): for each
+/// document, the pairs it forms with the documents before it, reported
+/// with it (the later one as B). Unrelated pairs are left out unless
+/// `all`.
+pub fn within(
+    docs: &[Document],
+    cfg: &Config,
+    all: bool,
+    progress: Progress<'_>,
+) -> Vec<Vec<PairReport>> {
+    let scan = pipeline::scan_with(docs, cfg, progress);
+    let kept: Vec<_> = scan
+        .pairs
+        .iter()
+        .filter(|p| all || p.verdict.is_flagged())
+        .cloned()
+        .collect();
+    let report = Report::build(docs, &scan.features, &kept, true, cfg);
+    let mut by_doc: Vec<Vec<PairReport>> = vec![Vec::new(); docs.len()];
+    for (p, pr) in kept.iter().zip(report.pairs) {
+        by_doc[p.b as usize].push(pr.detached());
+    }
+    by_doc
+}
 
 /// One new document's result as a line of JSON Lines output.
 #[derive(Debug, serde::Serialize)]
