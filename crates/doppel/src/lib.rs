@@ -65,6 +65,7 @@ pub mod align;
 pub mod batch;
 pub mod config;
 pub mod corpus;
+pub mod engine;
 pub mod error;
 pub mod hash;
 pub mod lsh;
@@ -76,6 +77,7 @@ pub mod shingle;
 pub mod text;
 pub mod tfidf;
 
+pub use engine::Engine;
 pub use error::{Error, Result};
 
 /// Index of a document inside one corpus (its position in load order).
