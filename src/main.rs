@@ -79,7 +79,7 @@ fn main() -> ExitCode {
         // A closed pipe (`doppel scan … | head`) is a normal ending.
         Err(err) if is_broken_pipe(&err) => ExitCode::from(0),
         Err(err) => {
-            eprintln!("doppel: error: {err:#}");
+            eprintln!("doppel: error: {}", cli::flag_names(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

@@ -85,7 +85,7 @@ impl DedupArgs {
         cfg.validate().map_err(|e| {
             anyhow::anyhow!(
                 "{}",
-                e.to_string().replace("--lsh-threshold", "--threshold")
+                super::flag_names(&e.to_string().replace("`lsh_threshold`", "--threshold"))
             )
         })?;
         Ok(cfg)

@@ -27,6 +27,27 @@ pub fn status(input_failed: bool, flagged: usize) -> ExitCode {
     }
 }
 
+/// A message of the engine or the index, its settings (named by field, in
+/// backticks) shown as the flags that set them.
+pub fn flag_names(message: &str) -> String {
+    const FLAGS: &[(&str, &str)] = &[
+        ("`lsh_threshold`", "--lsh-threshold"),
+        ("`cosine_threshold`", "--cosine-threshold"),
+        ("`verdict.duplicate`", "--duplicate"),
+        ("`verdict.near_duplicate`", "--near-duplicate"),
+        ("`align.min_passage_words`", "--min-passage-words"),
+        ("`align.seed_threshold`", "--seed-threshold"),
+        ("`num_perm`", "--num-perm"),
+        ("`shingle.size`", "--shingle-size"),
+        ("`top_k`", "--top-k"),
+    ];
+    let mut out = message.to_string();
+    for (setting, flag) in FLAGS {
+        out = out.replace(setting, flag);
+    }
+    out
+}
+
 /// The most worker threads a run may ask for: more only cost memory and
 /// start-up time (100,000 took minutes on five files).
 const MAX_THREADS: usize = 1024;

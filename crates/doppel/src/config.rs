@@ -69,47 +69,44 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Check ranges and contradictions.
+    /// Check ranges and contradictions. An error names each setting by its
+    /// field, in backticks (`` `align.min_passage_words` ``), so a caller
+    /// can show its own name for it (the command line shows the flag:
+    /// `--min-passage-words`).
     pub fn validate(&self) -> Result<()> {
+        let bad = |msg: String| Err(Error::Config(msg));
         let unit = |name: &str, v: f64| {
             if (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::Config(format!(
-                    "{name} must be between 0 and 1, not {v}"
-                )))
+                bad(format!("`{name}` must be between 0 and 1, not {v}"))
             }
         };
-        unit("--lsh-threshold", self.lsh_threshold)?;
-        unit("--cosine-threshold", self.cosine_threshold as f64)?;
-        unit("--duplicate", self.verdict.duplicate)?;
-        unit("--near-duplicate", self.verdict.near_duplicate)?;
+        unit("lsh_threshold", self.lsh_threshold)?;
+        unit("cosine_threshold", self.cosine_threshold as f64)?;
+        unit("verdict.duplicate", self.verdict.duplicate)?;
+        unit("verdict.near_duplicate", self.verdict.near_duplicate)?;
         if self.align.min_passage_words == 0 {
-            return Err(Error::Config(
-                "--min-passage-words must be at least 1".into(),
-            ));
+            return bad("`align.min_passage_words` must be at least 1".into());
         }
-        unit("--seed-threshold", self.align.seed_threshold as f64)?;
+        unit("align.seed_threshold", self.align.seed_threshold as f64)?;
         if self.lsh_threshold == 0.0 {
-            return Err(Error::Config("--lsh-threshold must be above 0".into()));
+            return bad("`lsh_threshold` must be above 0".into());
         }
         if !(1..=4096).contains(&self.num_perm) {
-            return Err(Error::Config(format!(
-                "--num-perm must be between 1 and 4096, not {}",
+            return bad(format!(
+                "`num_perm` must be between 1 and 4096, not {}",
                 self.num_perm
-            )));
+            ));
         }
-        match self.shingle {
-            ShingleKind::Words(0) | ShingleKind::Chars(0) => {
-                return Err(Error::Config("--shingle-size must be at least 1".into()));
-            }
-            _ => {}
+        if self.shingle.size() == 0 {
+            return bad("`shingle.size` must be at least 1".into());
         }
         if self.verdict.near_duplicate > self.verdict.duplicate {
-            return Err(Error::Config(format!(
-                "--near-duplicate ({}) must not exceed --duplicate ({})",
+            return bad(format!(
+                "`verdict.near_duplicate` ({}) must not exceed `verdict.duplicate` ({})",
                 self.verdict.near_duplicate, self.verdict.duplicate
-            )));
+            ));
         }
         Ok(())
     }

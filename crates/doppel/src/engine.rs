@@ -89,7 +89,7 @@ mod tests {
             ..Config::default()
         };
         let err = Engine::new(cfg).unwrap_err().to_string();
-        assert!(err.contains("num-perm"), "{err}");
+        assert!(err.contains("`num_perm`"), "{err}");
     }
 
     /// The engine's answers are the pipeline's: it only holds what the
