@@ -283,6 +283,11 @@ pub struct EngineArgs {
     /// Nearest neighbours by cosine kept per document (0: no limit).
     #[arg(long, default_value_t = Config::default().top_k)]
     pub top_k: usize,
+    /// Pairs sharing a verbatim run of N words are candidates, whatever
+    /// their Jaccard or cosine: a passage copied into an unrelated document
+    /// (winnowed fingerprints; 0: off).
+    #[arg(long, value_name = "N", default_value_t = Config::default().copy_words)]
+    pub min_copy_words: usize,
     /// Do not stem words on the TF-IDF side.
     #[arg(long)]
     pub no_stem: bool,
@@ -302,6 +307,7 @@ impl EngineArgs {
             lsh_threshold: self.lsh_threshold,
             cosine_threshold: self.cosine_threshold,
             top_k: self.top_k,
+            copy_words: self.min_copy_words,
             stem: !self.no_stem,
             stop_words: !self.keep_stop_words,
             ..Config::default()

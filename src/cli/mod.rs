@@ -40,6 +40,7 @@ pub fn flag_names(message: &str) -> String {
         ("`num_perm`", "--num-perm"),
         ("`shingle.size`", "--shingle-size"),
         ("`top_k`", "--top-k"),
+        ("`copy_words`", "--min-copy-words"),
     ];
     let mut out = message.to_string();
     for (setting, flag) in FLAGS {

@@ -77,7 +77,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         &Summary {
             documents: loaded.documents.len(),
             candidates: Some(scan.pairs.len()),
-            found: &flagged(report.flagged()),
+            found: &match scan.boilerplate_fingerprints {
+                0 => flagged(report.flagged()),
+                n => format!(
+                    "{}, {n} boilerplate fingerprint{} (in more than {} documents) paired nothing",
+                    flagged(report.flagged()),
+                    if n == 1 { "" } else { "s" },
+                    doppel::winnow::MAX_POSTING
+                ),
+            },
             elapsed: progress.elapsed(),
         },
         args.input.quiet,

@@ -9,7 +9,7 @@ use crate::shingle::ShingleKind;
 
 /// Everything that shapes a run's results.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Shingles for MinHash and exact Jaccard: word n-grams (default 5) or
     /// character n-grams.
@@ -22,6 +22,10 @@ pub struct Config {
     pub cosine_threshold: f32,
     /// Nearest neighbours by cosine kept per document (0: no limit).
     pub top_k: usize,
+    /// Pairs sharing a verbatim run of this many words are candidates
+    /// whatever their Jaccard or cosine (winnowed fingerprints, see
+    /// [`crate::winnow`]); 0 turns it off.
+    pub copy_words: usize,
     /// Stem words (Snowball English) on the TF-IDF side.
     pub stem: bool,
     /// Drop English stop words on the TF-IDF side.
@@ -60,6 +64,7 @@ impl Default for Config {
             lsh_threshold: 0.5,
             cosine_threshold: 0.2,
             top_k: 10,
+            copy_words: 25,
             stem: true,
             stop_words: true,
             verdict: VerdictConfig::default(),
@@ -97,6 +102,13 @@ impl Config {
             return bad(format!(
                 "`num_perm` must be between 1 and 4096, not {}",
                 self.num_perm
+            ));
+        }
+        if self.copy_words != 0 && self.copy_words < crate::winnow::K {
+            return bad(format!(
+                "`copy_words` must be 0 (off) or at least {}, not {}",
+                crate::winnow::K,
+                self.copy_words
             ));
         }
         if self.shingle.size() == 0 {

@@ -76,6 +76,7 @@ pub mod score;
 pub mod shingle;
 pub mod text;
 pub mod tfidf;
+pub mod winnow;
 
 pub use engine::Engine;
 pub use error::{Error, Result};

@@ -20,6 +20,7 @@ use crate::score::{self, PairScores, Verdict};
 use crate::shingle::{self, ShingleKind};
 use crate::text::{Analysed, Analyzer};
 use crate::tfidf::{self, SparseVec, TfIdfModel, TfIdfOptions};
+use crate::winnow;
 use rayon::prelude::*;
 
 /// What the pipeline keeps of one document.
@@ -33,6 +34,9 @@ pub struct Features {
     pub shingles: Vec<u64>,
     /// MinHash signature of the shingle set.
     pub signature: Signature,
+    /// Winnowed fingerprints of the word 5-grams (see [`crate::winnow`]);
+    /// empty when `Config::copy_words` is 0.
+    pub fingerprints: Vec<u64>,
 }
 
 /// The shingle set (sorted, deduplicated hashes) of an analysed document:
@@ -74,11 +78,19 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
         .collect();
     let shingles = shingle_set(text, &analysed, cfg.shingle);
     let signature = hasher.sign(&shingles);
+    let fingerprints = if cfg.copy_words == 0 {
+        Vec::new()
+    } else {
+        let norms = analysed.norms(0..analysed.tokens.len());
+        let grams = shingle::word_shingle_sequence(&norms, winnow::K);
+        winnow::fingerprints(&grams, winnow::window(cfg.copy_words))
+    };
     Features {
         analysed,
         sentence_terms,
         shingles,
         signature,
+        fingerprints,
     }
 }
 
@@ -110,6 +122,12 @@ pub struct Scan {
     pub lsh_candidates: usize,
     /// Candidate pairs from TF-IDF cosine.
     pub cosine_candidates: usize,
+    /// Candidate pairs sharing a winnowed fingerprint (a verbatim run of
+    /// `Config::copy_words` words).
+    pub copy_candidates: usize,
+    /// Fingerprints left out as boilerplate (in more than
+    /// [`winnow::MAX_POSTING`] documents).
+    pub boilerplate_fingerprints: usize,
 }
 
 /// The analysed corpus: features of each document plus document vectors.
@@ -174,8 +192,19 @@ pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Sca
             .into_iter()
             .map(|p| (p.a, p.b))
             .collect();
-    let mut candidates: Vec<(DocId, DocId)> =
-        from_lsh.iter().chain(&from_cosine).copied().collect();
+    let prints: Vec<Vec<u64>> = prep
+        .features
+        .iter()
+        .map(|f| f.fingerprints.clone())
+        .collect();
+    let (from_copies, boilerplate) = winnow::candidate_pairs(&prints);
+    drop(prints);
+    let mut candidates: Vec<(DocId, DocId)> = from_lsh
+        .iter()
+        .chain(&from_cosine)
+        .chain(&from_copies)
+        .copied()
+        .collect();
     candidates.sort_unstable();
     candidates.dedup();
     progress(Event::Candidates {
@@ -197,6 +226,8 @@ pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Sca
         lsh: params,
         lsh_candidates: from_lsh.len(),
         cosine_candidates: from_cosine.len(),
+        copy_candidates: from_copies.len(),
+        boilerplate_fingerprints: boilerplate,
     }
 }
 
@@ -245,6 +276,8 @@ pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
         lsh: params,
         lsh_candidates: candidates.len(),
         cosine_candidates: 0,
+        copy_candidates: 0,
+        boilerplate_fingerprints: 0,
     }
 }
 

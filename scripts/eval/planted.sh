@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Recall of the planted pairs by kind, `doppel scan` in its default (full)
+# mode on a doppel-gen corpus, with and without the winnowed copy
+# candidates (--min-copy-words 25, the default, and 0): which planted kinds
+# the candidates reach, how many flagged pairs are not planted, and the
+# wall time and peak memory of each run (median of 3). Writes
+# reports/planted.md.
+#   bash scripts/eval/planted.sh [DOCS]      (default 20000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+docs=${1:-20000}
+cargo build --release --quiet
+bin=${CARGO_TARGET_DIR:-target}/release
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin/doppel-gen" --docs "$docs" --seed 1 --out "$work/c.jsonl" --truth "$work/t.jsonl" 2>/dev/null
+runs=()
+for w in 25 0; do
+    for r in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o "$work/time" "$bin/doppel" scan "$work/c.jsonl" --jsonl \
+            --min-copy-words "$w" -o "$work/r$w.json" -q || true
+        read -r s kb < "$work/time"
+        runs+=("$w $s $kb")
+    done
+done
+printf '%s\n' "${runs[@]}" > "$work/runs"
+python3 - "$work" "$docs" > reports/planted.md <<'PY'
+import collections, json, statistics, sys
+work, docs = sys.argv[1], int(sys.argv[2])
+truth = [json.loads(l) for l in open(f"{work}/t.jsonl")]
+runs = collections.defaultdict(list)
+for line in open(f"{work}/runs"):
+    w, s, kb = line.split()
+    runs[w].append((float(s), int(kb)))
+print("# Planted pairs found by `doppel scan`, by kind\n")
+print(f"Produced by `bash scripts/eval/planted.sh {docs}`: a doppel-gen corpus of "
+      f"{docs:,} documents (seed 1), `doppel scan c.jsonl --jsonl` in the default "
+      "mode with the winnowed copy candidates (`--min-copy-words 25`, the default) and "
+      "without them (`--min-copy-words 0`). A planted pair is found when it is flagged "
+      "(any verdict but unrelated).\n")
+kinds = sorted({t["kind"] for t in truth})
+found = {}
+for w in ("25", "0"):
+    rep = json.load(open(f"{work}/r{w}.json"))
+    flagged = {(p["a"], p["b"]) for p in rep["pairs"] if p["verdict"] != "unrelated"}
+    flagged |= {(b, a) for a, b in flagged}
+    planted = {(t["a"], t["b"]) for t in truth} | {(t["b"], t["a"]) for t in truth}
+    found[w] = (flagged, len({tuple(sorted(x)) for x in flagged if x not in planted}))
+print("| kind | planted | found, copy candidates on | found, off |")
+print("|---|---|---|---|")
+for k in kinds:
+    ts = [t for t in truth if t["kind"] == k]
+    cells = []
+    for w in ("25", "0"):
+        n = sum((t["a"], t["b"]) in found[w][0] for t in ts)
+        cells.append(f"{n} ({n / len(ts):.1%})")
+    print(f"| {k} | {len(ts)} | {cells[0]} | {cells[1]} |")
+print(f"| flagged pairs not planted | | {found['25'][1]} | {found['0'][1]} |")
+print()
+print("| run | wall, median of 3 | peak RSS, median |")
+print("|---|---|---|")
+for w, name in (("25", "copy candidates on"), ("0", "off")):
+    s = statistics.median(x[0] for x in runs[w])
+    kb = statistics.median(x[1] for x in runs[w])
+    print(f"| {name} | {s:.2f} s | {kb / 1024:.0f} MB |")
+with open("/proc/loadavg") as f:
+    print(f"\nLoad average at the end: {' '.join(f.read().split()[:3])} (2 cores; times are noisy on a shared machine).")
+PY
+cat reports/planted.md
