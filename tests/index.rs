@@ -1280,3 +1280,101 @@ fn frozen_index_keeps_its_answers() {
     let r = run(&["index", "stats", "--index", &p(&index), "--verify"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// A passage of 000 (30 to 60 words) copied into Debian licence texts is
+/// found by `check` against an index of the seeds through the fingerprints
+/// the index stores. An index made before it stored them misses the
+/// copies, until it is next opened to write (`index add`), which fills
+/// them in from its stored texts.
+#[test]
+fn check_finds_a_copied_passage_through_the_indexs_fingerprints() {
+    let d = tempfile::tempdir().unwrap();
+    let index = d.path().join("seeds.doppel");
+    let mut args = vec![
+        "index".to_string(),
+        "build".into(),
+        "--index".into(),
+        p(&index),
+        "-q".into(),
+    ];
+    for s in [
+        "000_51955296cd91fa83.txt",
+        "002_38f6590440b9d911.txt",
+        "003_78536e3fa57423e4.txt",
+        "004_795a0b2c7150b453.txt",
+    ] {
+        args.push(seed(s));
+    }
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let original = seed_text("000_51955296cd91fa83.txt");
+    let words: Vec<&str> = original.split_whitespace().collect();
+    let batch = d.path().join("batch");
+    std::fs::create_dir(&batch).unwrap();
+    let hosts = ["GPL-3", "Apache-2.0", "Artistic", "CC0-1.0"];
+    for (k, host) in hosts.iter().enumerate() {
+        let text =
+            std::fs::read_to_string(Path::new("/usr/share/common-licenses").join(host)).unwrap();
+        let passage = words[120 + 70 * k..120 + 70 * k + 30 + 10 * k].join(" ");
+        let mid = text[..text.len() / 2].rfind("\n\n").unwrap();
+        std::fs::write(
+            batch.join(format!("{host}.txt")),
+            format!("{}\n\n{passage}\n\n{}", &text[..mid], &text[mid..]),
+        )
+        .unwrap();
+    }
+    let flagged = |index: &Path| -> Vec<String> {
+        let r = run(&[
+            "check",
+            "--index",
+            &p(index),
+            &p(&batch),
+            "--format",
+            "json",
+        ]);
+        assert!(r.code <= 1, "{}", r.stderr);
+        let mut v: Vec<String> = r.json()["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ~ {}",
+                    p["a"].as_str().unwrap(),
+                    p["b"].as_str().unwrap()
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let mut want: Vec<String> = hosts
+        .iter()
+        .map(|h| format!("{} ~ {h}.txt", seed("000_51955296cd91fa83.txt")))
+        .collect();
+    want.sort();
+    assert_eq!(flagged(&index), want);
+
+    // As an earlier doppel left it: no fingerprints.
+    let conn = rusqlite::Connection::open(&index).unwrap();
+    conn.execute_batch("DROP TABLE prints; DELETE FROM meta WHERE key = 'copy_words';")
+        .unwrap();
+    drop(conn);
+    assert!(flagged(&index).is_empty(), "found without fingerprints");
+    let r = run(&[
+        "index",
+        "add",
+        "--index",
+        &p(&index),
+        &seed("001_8e21ef8ac6e0b3df.txt"),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let now = flagged(&index);
+    for w in &want {
+        assert!(
+            now.contains(w),
+            "{w} not found after the index was filled in: {now:?}"
+        );
+    }
+}

@@ -197,6 +197,9 @@ struct Shared {
     hasher: MinHasher,
     /// The whole vocabulary once read ([`Checker::expect`]).
     vocabulary: Option<Vocabulary>,
+    /// Run length the index's copied-passage fingerprints guarantee, if it
+    /// has them and they are the ones this run makes (else 0: none used).
+    copy_words: usize,
 }
 
 /// Term text → (id, document frequency), and idf by term id (NaN for
@@ -423,6 +426,7 @@ impl Reader {
         };
         if sh.mode == Mode::Full {
             candidates.extend(self.cosine_candidates(sh, &query)?);
+            candidates.extend(self.copy_candidates(sh, &features)?);
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -491,6 +495,41 @@ impl Reader {
             .query_map(rusqlite::params_from_iter(&keys), |r| r.get::<_, i64>(0))
             .map_err(sh.err())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(sh.err())
+    }
+
+    /// Reference documents sharing a copied-passage fingerprint with the
+    /// new document (see [`doppel::winnow`]); a fingerprint in more than
+    /// [`doppel::winnow::MAX_POSTING`] of them is boilerplate and pairs
+    /// nothing, as in a scan.
+    fn copy_candidates(&mut self, sh: &Shared, f: &Features) -> IndexResult<Vec<i64>> {
+        if sh.copy_words == 0 || f.fingerprints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<(i64, i64)> = Vec::new();
+        for chunk in f.fingerprints.chunks(500) {
+            let sql = format!(
+                "SELECT fp, doc FROM prints WHERE fp IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let mut st = self.conn.prepare_cached(&sql).map_err(sh.err())?;
+            let keys = chunk.iter().map(|&fp| fp as i64);
+            let rows = st
+                .query_map(rusqlite::params_from_iter(keys), |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .map_err(sh.err())?;
+            for row in rows {
+                found.push(row.map_err(sh.err())?);
+            }
+        }
+        found.sort_unstable();
+        let mut docs = Vec::new();
+        for run in found.chunk_by(|x, y| x.0 == y.0) {
+            if run.len() <= doppel::winnow::MAX_POSTING {
+                docs.extend(run.iter().map(|&(_, d)| d));
+            }
+        }
+        Ok(docs)
     }
 
     fn cosine_candidates(&mut self, sh: &Shared, q: &Query) -> IndexResult<Vec<i64>> {
@@ -655,6 +694,18 @@ impl Checker {
             path: path.clone(),
             reason: format!("document number {max_doc}"),
         })?;
+        // An index made before fingerprints were stored has no `prints`
+        // table (nor this meta key) until it is next opened to write.
+        let stored: Option<String> = first
+            .query_row("SELECT value FROM meta WHERE key = 'copy_words'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| super::db_error(&path, e))?;
+        let copy_words = match stored.and_then(|v| v.parse::<usize>().ok()) {
+            Some(n) if n == cfg.copy_words => n,
+            _ => 0,
+        };
         Ok(Checker {
             shared: Shared {
                 path,
@@ -668,6 +719,7 @@ impl Checker {
                 max_term,
                 max_doc,
                 vocabulary: None,
+                copy_words,
             },
             readers,
         })

@@ -68,6 +68,13 @@
 //!   1970 (UTC; `SOURCE_DATE_EPOCH` when set, for reproducible builds).
 //!   Indexes made before this table existed get it when next opened to
 //!   write; their older documents have no time.
+//! * `prints (fp, doc)` — the copied-passage fingerprints of each
+//!   document (see `doppel::winnow`), so `check` finds a reference
+//!   document that shares a verbatim run of `copy_words` words (meta) with
+//!   a new one, whatever their other scores. An index made before this
+//!   table existed gets it, filled from its stored texts, when next opened
+//!   to write; until then `check` finds copies only through LSH and
+//!   TF-IDF.
 //! * `postings (term, first, data)` — an inverted index: for each term,
 //!   the documents holding it, each with the term's weight in the document
 //!   *without* idf (sublinear tf over the document's idf-free norm,
@@ -571,12 +578,66 @@ CREATE TABLE added (
     doc INTEGER PRIMARY KEY,
     at  INTEGER NOT NULL
 );
+CREATE TABLE prints (
+    fp  INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (fp, doc)
+) WITHOUT ROWID;
 ";
 
 /// The `added` table for an index made before it existed (opened to write):
 /// documents added from now on get their time; older ones have none.
 const ADDED_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS added (doc INTEGER PRIMARY KEY, at INTEGER NOT NULL);";
+
+/// Give an index made before copied-passage fingerprints were stored its
+/// `prints` table, filled from the stored texts (once: the next opening
+/// finds it), and record the run length they guarantee.
+fn add_prints(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResult<()> {
+    let err = |e| db_error(path, e);
+    let exists: bool = conn
+        .query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'prints'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    if exists {
+        return Ok(());
+    }
+    let copy_words = params.config().copy_words;
+    let tx =
+        rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(err)?;
+    tx.execute_batch(
+        "CREATE TABLE prints (fp INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (fp, doc)) WITHOUT ROWID;",
+    )
+    .map_err(err)?;
+    let docs: Vec<(i64, String)> = {
+        let mut st = tx.prepare("SELECT doc, text FROM documents").map_err(err)?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?
+    };
+    for chunk in docs.chunks(WRITE_CHUNK) {
+        let prints: Vec<Vec<u64>> = chunk
+            .par_iter()
+            .map(|(_, text)| {
+                pipeline::fingerprints_of(&doppel::text::Analysed::new(text), copy_words)
+            })
+            .collect();
+        let mut ins = tx
+            .prepare_cached("INSERT OR IGNORE INTO prints (fp, doc) VALUES (?1, ?2)")
+            .map_err(err)?;
+        for ((doc, _), fps) in chunk.iter().zip(prints) {
+            for fp in fps {
+                ins.execute(params![fp as i64, doc]).map_err(err)?;
+            }
+        }
+    }
+    set_meta(&tx, path, "copy_words", &copy_words.to_string())?;
+    tx.commit().map_err(err)
+}
 
 /// The time documents are recorded as added, in seconds since 1970 (UTC):
 /// now, or `SOURCE_DATE_EPOCH` when set, so that a build can be reproduced
@@ -804,6 +865,7 @@ impl Index {
             conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;")
                 .map_err(err)?;
             conn.execute_batch(ADDED_TABLE).map_err(err)?;
+            add_prints(&conn, path, &params)?;
         }
         Ok(Index {
             conn,
@@ -923,15 +985,15 @@ impl Index {
             if !seen.insert(id.as_str()) {
                 continue;
             }
-            let row: Option<(i64, Vec<u8>, Vec<u8>)> = tx
+            let row: Option<(i64, Vec<u8>, Vec<u8>, String)> = tx
                 .query_row(
-                    "SELECT doc, signature, terms FROM documents WHERE id = ?1",
+                    "SELECT doc, signature, terms, text FROM documents WHERE id = ?1",
                     [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()
                 .map_err(err)?;
-            let Some((doc, sig, terms)) = row else {
+            let Some((doc, sig, terms, text)) = row else {
                 return Err(IndexError::UnknownId {
                     path: path.clone(),
                     id: id.clone(),
@@ -948,6 +1010,16 @@ impl Index {
                 reason: format!("term counts of {id:?}"),
             })?;
             {
+                // Its fingerprints, recomputed from its text as they were
+                // made (a table keyed by fingerprint has no index by
+                // document).
+                let mut del_print = tx
+                    .prepare_cached("DELETE FROM prints WHERE fp = ?1 AND doc = ?2")
+                    .map_err(err)?;
+                let analysed = doppel::text::Analysed::new(&text);
+                for fp in pipeline::fingerprints_of(&analysed, self.params.config().copy_words) {
+                    del_print.execute(params![fp as i64, doc]).map_err(err)?;
+                }
                 let mut del_band = tx
                     .prepare_cached("DELETE FROM bands WHERE key = ?1 AND doc = ?2")
                     .map_err(err)?;
@@ -1258,6 +1330,7 @@ impl Builder {
             ("n_docs", "0".into()),
             ("generation", "0".into()),
             ("fingerprint", engine_fingerprint(params)),
+            ("copy_words", params.config().copy_words.to_string()),
         ]
         .into_iter()
         .chain(params.to_meta())
@@ -1343,6 +1416,8 @@ struct Prepared<'d> {
     doc: &'d Document,
     signature: Signature,
     keys: Vec<u64>,
+    /// Winnowed fingerprints (copied passages).
+    prints: Vec<u64>,
     /// Distinct terms with their counts, in order of first occurrence.
     terms: Vec<(String, u32)>,
 }
@@ -1371,6 +1446,7 @@ fn prepare<'d>(
         doc,
         signature: f.signature,
         keys,
+        prints: f.fingerprints,
         terms,
     }
 }
@@ -1457,6 +1533,9 @@ fn insert_documents(
             let mut record_added = conn
                 .prepare_cached("INSERT INTO added (doc, at) VALUES (?1, ?2)")
                 .map_err(err)?;
+            let mut record_print = conn
+                .prepare_cached("INSERT OR IGNORE INTO prints (fp, doc) VALUES (?1, ?2)")
+                .map_err(err)?;
             for p in &prepared {
                 let mut counts: Vec<(i64, u32)> = p
                     .terms
@@ -1489,6 +1568,9 @@ fn insert_documents(
                 }
                 let doc = conn.last_insert_rowid();
                 record_added.execute([doc, now]).map_err(err)?;
+                for &fp in &p.prints {
+                    record_print.execute([fp as i64, doc]).map_err(err)?;
+                }
                 bands.extend(p.keys.iter().map(|&k| (k as i64, doc)));
                 let norm = counts
                     .iter()

@@ -78,13 +78,7 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
         .collect();
     let shingles = shingle_set(text, &analysed, cfg.shingle);
     let signature = hasher.sign(&shingles);
-    let fingerprints = if cfg.copy_words == 0 {
-        Vec::new()
-    } else {
-        let norms = analysed.norms(0..analysed.tokens.len());
-        let grams = shingle::word_shingle_sequence(&norms, winnow::K);
-        winnow::fingerprints(&grams, winnow::window(cfg.copy_words))
-    };
+    let fingerprints = fingerprints_of(&analysed, cfg.copy_words);
     Features {
         analysed,
         sentence_terms,
@@ -92,6 +86,18 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
         signature,
         fingerprints,
     }
+}
+
+/// The winnowed fingerprints of an analysed document's word 5-grams that
+/// guarantee a shared run of `copy_words` words a shared fingerprint (see
+/// [`crate::winnow`]); none when `copy_words` is 0.
+pub fn fingerprints_of(analysed: &Analysed, copy_words: usize) -> Vec<u64> {
+    if copy_words == 0 {
+        return Vec::new();
+    }
+    let norms = analysed.norms(0..analysed.tokens.len());
+    let grams = shingle::word_shingle_sequence(&norms, winnow::K);
+    winnow::fingerprints(&grams, winnow::window(copy_words))
 }
 
 /// One compared pair of documents.
