@@ -15,6 +15,10 @@ use doppel_synth::SplitMix64;
 use crate::common::disguise;
 use disguise::{cyrillic_lookalikes, sprinkle};
 
+fn doppel_cmd() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_doppel"))
+}
+
 fn original() -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("seeds")
@@ -471,4 +475,89 @@ fn russian_and_english_are_not_made_equal_by_the_fold() {
     assert_eq!(pair.verdict, Verdict::Unrelated, "{:?}", pair.scores);
     assert!(pair.scores.jaccard < 0.01, "{:?}", pair.scores);
     assert!(pair.alignment.passages.is_empty());
+}
+
+/// A report says what a disguised copy holds — the invisible characters by
+/// code point, the combining accents, the look-alike letters, each counted
+/// exactly — in JSON and in the text report; the original, and a Russian
+/// text whose letters are simply Cyrillic, hold nothing to report.
+#[test]
+fn a_report_says_what_hides_text_in_a_document() {
+    let text = original();
+    let dir = tempfile::tempdir().unwrap();
+    let zw = sprinkle(&text, char::is_alphabetic, '\u{200B}', 0.5, 1);
+    let accents = sprinkle(&text, |c| "aeiou".contains(c), '\u{0301}', 0.3, 4);
+    let cyrillic = cyrillic_lookalikes(&text);
+    let russian = "Москва — столица России, крупнейший по численности населения город страны. \
+        Город расположен на реке Москве в центре Восточно-Европейской равнины.";
+    for (name, body) in [
+        ("000.txt", text.as_str()),
+        ("zw.txt", zw.as_str()),
+        ("accents.txt", accents.as_str()),
+        ("cyrillic.txt", cyrillic.as_str()),
+        ("russian.txt", russian),
+    ] {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    let out = doppel_cmd()
+        .args([
+            "scan",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--all",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"))
+            .clone()
+    };
+    assert!(
+        doc("000.txt").get("disguise").is_none(),
+        "{}",
+        doc("000.txt")
+    );
+    assert!(
+        doc("russian.txt").get("disguise").is_none(),
+        "{}",
+        doc("russian.txt")
+    );
+    assert_eq!(
+        doc("zw.txt")["disguise"]["invisible"]["U+200B"],
+        zw.matches('\u{200B}').count()
+    );
+    assert_eq!(
+        doc("accents.txt")["disguise"]["combining_marks"],
+        accents.matches('\u{0301}').count()
+    );
+    let swapped = cyrillic
+        .chars()
+        .zip(text.chars())
+        .filter(|(c, t)| c != t)
+        .count();
+    assert_eq!(
+        doc("cyrillic.txt")["disguise"]["lookalike_letters"],
+        swapped
+    );
+    // The text report names it under the pair.
+    let out = doppel_cmd()
+        .args(["scan", dir.path().to_str().unwrap(), "--color", "never"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        shown.contains(&format!(
+            "holds {} invisible characters (U+200B ×{})",
+            zw.matches('\u{200B}').count(),
+            zw.matches('\u{200B}').count()
+        )),
+        "{shown}"
+    );
 }

@@ -25,6 +25,7 @@ pub fn report(scan: &BatchScan, all: bool, cfg: &Config) -> Report {
                 // Texts are not kept in MinHash mode (the HTML page
                 // then shows passages as excerpts).
                 text: None,
+                disguise: Default::default(),
             }
         })
         .collect();

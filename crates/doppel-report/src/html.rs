@@ -487,18 +487,19 @@ fn documents(report: &Report, h: &mut String) {
     let _ = writeln!(
         h,
         "<details class=\"docs\"><summary>Documents ({})</summary><table><thead><tr>\
-         <th>id</th><th>bytes</th><th>characters</th><th>words</th><th>sentences</th></tr></thead><tbody>",
+         <th>id</th><th>bytes</th><th>characters</th><th>words</th><th>sentences</th><th>hides</th></tr></thead><tbody>",
         report.documents.len()
     );
     for d in &report.documents {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&d.id),
             d.bytes,
             d.chars,
             d.words,
-            d.sentences
+            d.sentences,
+            d.disguise_note().map_or_else(|| "—".into(), |n| escape(&n))
         );
     }
     h.push_str("</tbody></table></details>\n");

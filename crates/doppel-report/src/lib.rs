@@ -22,6 +22,7 @@ use doppel::config::Config;
 use doppel::corpus::Document;
 use doppel::pipeline::{Features, PairResult};
 use doppel::score::{PairScores, Verdict};
+use doppel::text::Disguise;
 use doppel::{DocId, Span};
 use ndarray::Array2;
 use std::ops::Range;
@@ -60,6 +61,11 @@ pub struct DocInfo {
     pub words: usize,
     /// Sentences.
     pub sentences: usize,
+    /// What it holds that hides text from a word-based comparison
+    /// (invisible characters, combining accents, look-alike letters); left
+    /// out of JSON when there is none.
+    #[serde(default, skip_serializing_if = "Disguise::is_empty")]
+    pub disguise: Disguise,
     /// The whole text, kept for documents of reported pairs so the HTML
     /// report can show them side by side (shared with their excerpts); not
     /// in JSON.
@@ -267,6 +273,43 @@ impl<'a> Positions<'a> {
     }
 }
 
+impl DocInfo {
+    /// A line saying what the document holds that hides text, or `None`:
+    /// "340 invisible characters (U+200B ×340), 12 look-alike letters".
+    pub fn disguise_note(&self) -> Option<String> {
+        let d = &self.disguise;
+        if d.is_empty() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let invisible: usize = d.invisible.values().sum();
+        if invisible > 0 {
+            let kinds: Vec<String> = d
+                .invisible
+                .iter()
+                .map(|(c, n)| format!("{c} ×{n}"))
+                .collect();
+            parts.push(format!(
+                "{invisible} invisible characters ({})",
+                kinds.join(", ")
+            ));
+        }
+        if d.combining_marks > 0 {
+            parts.push(format!(
+                "{} combining accents on Latin letters",
+                d.combining_marks
+            ));
+        }
+        if d.lookalike_letters > 0 {
+            parts.push(format!(
+                "{} Cyrillic or Greek letters drawn like Latin ones",
+                d.lookalike_letters
+            ));
+        }
+        Some(parts.join(", "))
+    }
+}
+
 impl Report {
     /// Build a report. Pairs judged unrelated are left out unless `all`.
     pub fn build(
@@ -308,6 +351,7 @@ impl Report {
                 chars: d.text.chars().count(),
                 words: f.analysed.tokens.len(),
                 sentences: f.analysed.sentences.len(),
+                disguise: Disguise::of(&d.text),
                 text,
             })
             .collect();

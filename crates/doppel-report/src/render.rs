@@ -164,6 +164,16 @@ fn render_text(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<
             p.passages.len(),
             if p.passages.len() == 1 { "" } else { "s" }
         )?;
+        for (side, id) in [("A", &p.a), ("B", &p.b)] {
+            if let Some(note) = report
+                .documents
+                .iter()
+                .find(|d| &d.id == id)
+                .and_then(|d| d.disguise_note())
+            {
+                writeln!(out, "  {} {side} holds {note}", paint("1;33", "!"))?;
+            }
+        }
         for (k, s) in p.passages.iter().enumerate() {
             writeln!(
                 out,

@@ -165,6 +165,60 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
+/// What a document holds that hides text from a word-based comparison —
+/// the evidence a reader of a report wants to see (the comparison itself
+/// already sees through it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Disguise {
+    /// Invisible characters ([`is_invisible`]) by code point (`"U+200B"`).
+    pub invisible: std::collections::BTreeMap<String, usize>,
+    /// Combining accents (U+0300–U+036F) on Latin letters.
+    pub combining_marks: usize,
+    /// Cyrillic and Greek letters drawn like Latin ones, counted in a text
+    /// whose letters are mostly Latin (in Russian or Greek text they are
+    /// simply its letters).
+    pub lookalike_letters: usize,
+}
+
+impl Disguise {
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.invisible.is_empty() && self.combining_marks == 0 && self.lookalike_letters == 0
+    }
+
+    /// Count what `text` holds.
+    pub fn of(text: &str) -> Disguise {
+        let mut d = Disguise::default();
+        let (mut latin, mut letters, mut lookalikes) = (0usize, 0usize, 0usize);
+        let mut prev_latin = false;
+        for c in text.chars() {
+            if is_invisible(c) {
+                *d.invisible
+                    .entry(format!("U+{:04X}", c as u32))
+                    .or_insert(0) += 1;
+                continue;
+            }
+            if is_diacritic(c) {
+                d.combining_marks += usize::from(prev_latin);
+                continue;
+            }
+            prev_latin = c.is_ascii_alphabetic();
+            if c.is_alphabetic() {
+                letters += 1;
+                if prev_latin {
+                    latin += 1;
+                } else if fold_lookalike(c) != c {
+                    lookalikes += 1;
+                }
+            }
+        }
+        if 2 * (latin + lookalikes) > letters && lookalikes < latin {
+            d.lookalike_letters = lookalikes;
+        }
+        d
+    }
+}
+
 /// Combining diacritical marks (U+0300–U+036F): accents on Latin, Greek
 /// and Cyrillic letters, which a copy can sprinkle on its vowels.
 fn is_diacritic(c: char) -> bool {
