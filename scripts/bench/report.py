@@ -72,8 +72,36 @@ def human(n):
     return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
+# Measurements of their own scripts, gathered at the end of bench.md:
+# (report file, the command that writes it).
+OWN_SCRIPTS = [
+    ("short_lines.md", "bash scripts/bench/short_lines.sh"),
+    ("report_size.md", "bash scripts/bench/report_size.sh"),
+    ("planted.md", "bash scripts/eval/planted.sh"),
+]
+
+
+def appendix(outdir: Path):
+    """The reports of OWN_SCRIPTS found in outdir, their headings one level
+    down, each under the command that wrote it (and rewrites it)."""
+    parts = []
+    for name, command in OWN_SCRIPTS:
+        path = outdir / name
+        if not path.exists():
+            continue
+        lines = []
+        for line in path.read_text().splitlines():
+            if line.startswith("#"):
+                line = "##" + line
+            lines.append(line)
+        parts.append(f"\n`{command}` writes `reports/{name}`, copied here as it stands:\n\n" + "\n".join(lines) + "\n")
+    if not parts:
+        return ""
+    return "\n## Measured by their own scripts\n" + "".join(parts)
+
+
 def write(data, outdir: Path):
-    (outdir / "bench.md").write_text(markdown(data))
+    (outdir / "bench.md").write_text(markdown(data) + appendix(outdir))
     (outdir / "bench.svg").write_text(svg(data))
 
 
