@@ -252,7 +252,9 @@ pub fn align(data: &[u8]) {
                     && span.start < ss[sents.start].span.end
                     && ss[sents.end - 1].span.start < span.end
                     && span.end <= ss[sents.end - 1].span.end,
-                "{what}: span is not within its sentences"
+                "{what}: span {span:?} is not within its sentences {sents:?} ({:?} … {:?})",
+                ss[sents.start].span,
+                ss[sents.end - 1].span
             );
         }
         unit(f64::from(p.score), "passage score");

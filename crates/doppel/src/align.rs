@@ -941,11 +941,27 @@ fn passage(a: Side<'_>, b: Side<'_>, ia: Range<usize>, jb: Range<usize>, sim: f3
     Passage {
         a: span_a,
         b: span_b,
-        a_sentences: ia,
-        b_sentences: jb,
+        // Cut to its shared words, a copy may leave its first or last
+        // sentences: its sentences are those its span touches.
+        a_sentences: sentences_touched(a.analysed, &ia, span_a),
+        b_sentences: sentences_touched(b.analysed, &jb, span_b),
         score,
         kind,
     }
+}
+
+/// The sentences of `r` that `span` (inside them) overlaps.
+fn sentences_touched(analysed: &Analysed, r: &Range<usize>, span: Span) -> Range<usize> {
+    let ss = &analysed.sentences;
+    let mut start = r.start;
+    while start + 1 < r.end && ss[start].span.end <= span.start {
+        start += 1;
+    }
+    let mut end = r.end;
+    while end > start + 1 && ss[end - 1].span.start >= span.end {
+        end -= 1;
+    }
+    start..end
 }
 
 /// Tokens of `mine` from the first to the last word trigram that `theirs`
