@@ -76,9 +76,22 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
         .iter()
         .map(|s| analyzer.terms(&analysed.tokens[s.tokens.clone()]))
         .collect();
-    let shingles = shingle_set(text, &analysed, cfg.shingle);
+    let norms = analysed.norms(0..analysed.tokens.len());
+    // The fingerprints' word 5-grams, hashed once: with the default
+    // shingles they are also the shingle set's.
+    let grams = (cfg.copy_words > 0).then(|| shingle::word_shingle_sequence(&norms, winnow::K));
+    let shingles = match (&grams, cfg.shingle) {
+        (Some(g), ShingleKind::Words(n)) if n == winnow::K && !norms.is_empty() => {
+            let mut set = g.clone();
+            set.sort_unstable();
+            set.dedup();
+            set
+        }
+        _ => shingles_of(text, &norms, cfg.shingle),
+    };
+    drop(norms);
     let signature = hasher.sign(&shingles);
-    let fingerprints = fingerprints_of(&analysed, cfg.copy_words);
+    let fingerprints = grams.map_or_else(Vec::new, |g| fingerprints_from(&g, cfg.copy_words));
     Features {
         analysed,
         sentence_terms,
@@ -96,8 +109,15 @@ pub fn fingerprints_of(analysed: &Analysed, copy_words: usize) -> Vec<u64> {
         return Vec::new();
     }
     let norms = analysed.norms(0..analysed.tokens.len());
-    let grams = shingle::word_shingle_sequence(&norms, winnow::K);
-    winnow::fingerprints(&grams, winnow::window(copy_words))
+    fingerprints_from(
+        &shingle::word_shingle_sequence(&norms, winnow::K),
+        copy_words,
+    )
+}
+
+/// The fingerprints of a document's word 5-gram sequence.
+fn fingerprints_from(grams: &[u64], copy_words: usize) -> Vec<u64> {
+    winnow::fingerprints(grams, winnow::window(copy_words))
 }
 
 /// One compared pair of documents.
@@ -198,13 +218,8 @@ pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Sca
             .into_iter()
             .map(|p| (p.a, p.b))
             .collect();
-    let prints: Vec<Vec<u64>> = prep
-        .features
-        .iter()
-        .map(|f| f.fingerprints.clone())
-        .collect();
-    let (from_copies, boilerplate) = winnow::candidate_pairs(&prints);
-    drop(prints);
+    let (from_copies, boilerplate) =
+        winnow::candidate_pairs(prep.features.iter().map(|f| f.fingerprints.as_slice()));
     let mut candidates: Vec<(DocId, DocId)> = from_lsh
         .iter()
         .chain(&from_cosine)
@@ -419,6 +434,45 @@ pub fn sort_pairs(pairs: &mut [PairResult]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shingles `features` takes from the fingerprints' 5-grams are
+    /// the shingle set itself, for every kind of text and setting.
+    #[test]
+    fn features_shingles_are_the_shingle_set() {
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../seeds/000_51955296cd91fa83.txt"
+        ))
+        .unwrap();
+        let analyzer = Analyzer::new(true, true);
+        for text in [
+            seed.as_str(),
+            "",
+            "two words",
+            "★ ☆ ✦ ✧",
+            "One two three four five.",
+        ] {
+            for (shingle, copy_words) in [
+                (ShingleKind::Words(5), 25),
+                (ShingleKind::Words(5), 0),
+                (ShingleKind::Words(3), 25),
+                (ShingleKind::Chars(4), 25),
+            ] {
+                let cfg = Config {
+                    shingle,
+                    copy_words,
+                    ..Config::default()
+                };
+                let f = features(text, &cfg, &analyzer, &MinHasher::new(cfg.num_perm));
+                let want = shingle_set(text, &Analysed::new(text), shingle);
+                assert_eq!(f.shingles, want, "{text:?} {shingle:?} {copy_words}");
+                assert_eq!(
+                    f.fingerprints,
+                    fingerprints_of(&Analysed::new(text), copy_words)
+                );
+            }
+        }
+    }
 
     /// Documents of random words from a small vocabulary: related by
     /// vocabulary only.

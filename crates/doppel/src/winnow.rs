@@ -80,9 +80,11 @@ pub fn fingerprints(hashes: &[u64], w: usize) -> Vec<u64> {
 /// Pairs of documents sharing a fingerprint, `(a, b)` with `a < b`, sorted
 /// and deduplicated, and how many fingerprints were left out as
 /// boilerplate (in more than [`MAX_POSTING`] documents).
-pub fn candidate_pairs(prints: &[Vec<u64>]) -> (Vec<(DocId, DocId)>, usize) {
+pub fn candidate_pairs<'a>(
+    prints: impl IntoIterator<Item = &'a [u64]>,
+) -> (Vec<(DocId, DocId)>, usize) {
     let mut postings: AHashMap<u64, Vec<DocId>> = AHashMap::new();
-    for (d, fs) in prints.iter().enumerate() {
+    for (d, fs) in prints.into_iter().enumerate() {
         for &f in fs {
             postings.entry(f).or_default().push(d as DocId);
         }
@@ -181,7 +183,7 @@ mod tests {
             (0..=MAX_POSTING as u64).map(|d| vec![1, 100 + d]).collect();
         prints[3].push(7);
         prints[MAX_POSTING].push(7);
-        let (pairs, capped) = candidate_pairs(&prints);
+        let (pairs, capped) = candidate_pairs(prints.iter().map(Vec::as_slice));
         assert_eq!(pairs, [(3, MAX_POSTING as DocId)]);
         assert_eq!(capped, 1);
     }
