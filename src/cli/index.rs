@@ -184,14 +184,15 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
 /// Load documents; an input that could not be read, or that was skipped
 /// (unless `skip_unreadable`), stops the command with nothing written, so
 /// an index never silently lacks a document it was given. The index file
-/// itself may not be an input.
+/// itself may not be an input. Returns the documents and the progress
+/// display, which goes on to show them being indexed.
 fn load(
     paths: &[PathBuf],
     index: &Path,
     input: &InputArgs,
     skip_unreadable: bool,
-    progress: &Progress,
-) -> anyhow::Result<Vec<Document>> {
+) -> anyhow::Result<(Vec<Document>, Progress)> {
+    let progress = Progress::with_verb(input.quiet, "indexing");
     let opts = input.load_options();
     super::output::refuse_overlap([index], paths, &opts.filter)?;
     let loaded = corpus::load_with(paths, &opts, &|e| progress.event(e))?;
@@ -209,21 +210,14 @@ fn load(
             }
         );
     }
-    Ok(loaded.documents)
+    Ok((loaded.documents, progress))
 }
 
 fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let params = args.params.flags().params()?;
     super::threads(args.threads)?;
     let start = Instant::now();
-    let progress = Progress::with_verb(args.input.quiet, "indexing");
-    let docs = load(
-        &args.paths,
-        &args.index,
-        &args.input,
-        args.skip_unreadable,
-        &progress,
-    )?;
+    let (docs, progress) = load(&args.paths, &args.index, &args.input, args.skip_unreadable)?;
     if let Some(dir) = args.index.parent() {
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
@@ -259,14 +253,7 @@ fn add(args: &AddArgs) -> anyhow::Result<ExitCode> {
     index
         .params()
         .check_flags(&args.params.flags(), &args.index)?;
-    let progress = Progress::with_verb(args.input.quiet, "indexing");
-    let docs = load(
-        &args.paths,
-        &args.index,
-        &args.input,
-        args.skip_unreadable,
-        &progress,
-    )?;
+    let (docs, progress) = load(&args.paths, &args.index, &args.input, args.skip_unreadable)?;
     let n = index.add_with(&docs, &|e| progress.event(e))?;
     progress.finish();
     if !args.input.quiet {

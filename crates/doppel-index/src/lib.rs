@@ -574,21 +574,17 @@ CREATE TABLE postings (
     data  BLOB NOT NULL,
     PRIMARY KEY (term, first)
 ) WITHOUT ROWID;
-CREATE TABLE added (
-    doc INTEGER PRIMARY KEY,
-    at  INTEGER NOT NULL
-);
-CREATE TABLE prints (
-    fp  INTEGER NOT NULL,
-    doc INTEGER NOT NULL,
-    PRIMARY KEY (fp, doc)
-) WITHOUT ROWID;
 ";
 
-/// The `added` table for an index made before it existed (opened to write):
-/// documents added from now on get their time; older ones have none.
+/// The `added` table: part of a new index, and made in an index made
+/// before it existed when it is opened to write (documents added from then
+/// on get their time; older ones have none).
 const ADDED_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS added (doc INTEGER PRIMARY KEY, at INTEGER NOT NULL);";
+
+/// The `prints` table: part of a new index, and made (and filled) in an
+/// index made before it existed by [`add_prints`].
+const PRINTS_TABLE: &str = "CREATE TABLE prints (fp INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (fp, doc)) WITHOUT ROWID;";
 
 /// Give an index made before copied-passage fingerprints were stored its
 /// `prints` table, filled from the stored texts (once: the next opening
@@ -608,10 +604,7 @@ fn add_prints(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResu
     let copy_words = params.config().copy_words;
     let tx =
         rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(err)?;
-    tx.execute_batch(
-        "CREATE TABLE prints (fp INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (fp, doc)) WITHOUT ROWID;",
-    )
-    .map_err(err)?;
+    tx.execute_batch(PRINTS_TABLE).map_err(err)?;
     let docs: Vec<(i64, String)> = {
         let mut st = tx.prepare("SELECT doc, text FROM documents").map_err(err)?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -1318,6 +1311,8 @@ impl Builder {
              PRAGMA cache_size = -262144;
              BEGIN;
              {SCHEMA}
+             {ADDED_TABLE}
+             {PRINTS_TABLE}
              COMMIT;"
         ))
         .map_err(err)?;
