@@ -41,7 +41,7 @@ fn seeds_report() -> Report {
         .expect("seeds load");
     let cfg = Config::default();
     let scan = pipeline::scan(&loaded.documents, &cfg);
-    Report::build(&loaded.documents, &scan.features, &scan.pairs, false, &cfg)
+    Report::build(&loaded.documents, &scan.stats, &scan.pairs, false, &cfg)
 }
 
 fn to_html(report: &Report) -> String {

@@ -64,13 +64,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let loaded = corpus::load_with(&args.paths, &opts, &shown)?;
     let failed = progress.suspend(|| super::report_problems(&loaded, args.input.quiet));
     let scan = pipeline::scan_with(&loaded.documents, &cfg, &shown);
-    let report = Report::build(
-        &loaded.documents,
-        &scan.features,
-        &scan.pairs,
-        args.all,
-        &cfg,
-    );
+    let report = Report::build(&loaded.documents, &scan.stats, &scan.pairs, args.all, &cfg);
     progress.finish();
     args.output.emit(outputs, &report)?;
     progress::summary(

@@ -28,7 +28,7 @@ pub fn within(
         .filter(|p| all || p.verdict.is_flagged())
         .cloned()
         .collect();
-    let report = Report::build(docs, &scan.features, &kept, true, cfg);
+    let report = Report::build(docs, &scan.stats, &kept, true, cfg);
     let mut by_doc: Vec<Vec<PairReport>> = vec![Vec::new(); docs.len()];
     for (p, pr) in kept.iter().zip(report.pairs) {
         by_doc[p.b as usize].push(pr.detached());

@@ -20,7 +20,7 @@ pub use render::{Format, RenderOptions, render};
 use doppel::align::Passage;
 use doppel::config::Config;
 use doppel::corpus::Document;
-use doppel::pipeline::{Features, PairResult};
+use doppel::pipeline::{PairResult, Stats};
 use doppel::score::{PairScores, Verdict};
 use doppel::text::Disguise;
 use doppel::{DocId, Span};
@@ -312,9 +312,9 @@ impl DocInfo {
 
 impl Report {
     /// Build a report. Pairs judged unrelated are left out unless `all`.
-    pub fn build(
+    pub fn build<F: Stats>(
         docs: &[Document],
-        features: &[Features],
+        features: &[F],
         pairs: &[PairResult],
         all: bool,
         settings: &Config,
@@ -349,8 +349,8 @@ impl Report {
                 id: d.id.clone(),
                 bytes: d.text.len(),
                 chars: d.text.chars().count(),
-                words: f.analysed.tokens.len(),
-                sentences: f.analysed.sentences.len(),
+                words: f.stats().words,
+                sentences: f.stats().sentences,
                 disguise: Disguise::of(&d.text),
                 text,
             })

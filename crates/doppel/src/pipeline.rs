@@ -19,7 +19,7 @@ use crate::progress::{self, Counter, Event, Progress};
 use crate::score::{self, PairScores, Verdict};
 use crate::shingle::{self, ShingleKind};
 use crate::text::{Analysed, Analyzer};
-use crate::tfidf::{self, SparseVec, TfIdfModel, TfIdfOptions};
+use crate::tfidf::{self, Fitter, SparseVec, TfIdfModel, TfIdfOptions};
 use crate::winnow;
 use rayon::prelude::*;
 
@@ -37,6 +37,38 @@ pub struct Features {
     /// Winnowed fingerprints of the word 5-grams (see [`crate::winnow`]);
     /// empty when `Config::copy_words` is 0.
     pub fingerprints: Vec<u64>,
+}
+
+/// What a report shows of a document's analysis: its counts of words
+/// and sentences.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DocStats {
+    /// Words (tokens).
+    pub words: usize,
+    /// Sentences.
+    pub sentences: usize,
+}
+
+/// Whatever knows a document's [`DocStats`]: its full [`Features`], or
+/// the stats alone that a [`Scan`] keeps.
+pub trait Stats {
+    /// The counts.
+    fn stats(&self) -> DocStats;
+}
+
+impl Stats for DocStats {
+    fn stats(&self) -> DocStats {
+        *self
+    }
+}
+
+impl Stats for Features {
+    fn stats(&self) -> DocStats {
+        DocStats {
+            words: self.analysed.tokens.len(),
+            sentences: self.analysed.sentences.len(),
+        }
+    }
 }
 
 /// The shingle set (sorted, deduplicated hashes) of an analysed document:
@@ -138,8 +170,9 @@ pub struct PairResult {
 /// The outcome of a run over a corpus.
 #[derive(Debug)]
 pub struct Scan {
-    /// Per document, in input order.
-    pub features: Vec<Features>,
+    /// Per document, in input order, its counts (the features themselves
+    /// are not kept: see [`scan_with`]).
+    pub stats: Vec<DocStats>,
     /// Every candidate pair, flagged first (see [`sort_pairs`]).
     pub pairs: Vec<PairResult>,
     /// LSH parameters used.
@@ -156,39 +189,86 @@ pub struct Scan {
     pub boilerplate_fingerprints: usize,
 }
 
-/// The analysed corpus: features of each document plus document vectors.
+/// Two documents analysed in full, with their document vectors (what
+/// [`compare`] aligns).
 struct Prepared {
     features: Vec<Features>,
     vectors: Vec<SparseVec>,
 }
 
-fn prepare(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Prepared {
+fn prepare(docs: &[Document], cfg: &Config) -> Prepared {
+    let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
+    let hasher = MinHasher::new(cfg.num_perm);
+    let features: Vec<Features> = docs
+        .par_iter()
+        .map(|d| features(&d.text, cfg, &analyzer, &hasher))
+        .collect();
+    let terms: Vec<Vec<&str>> = features.iter().map(all_terms).collect();
+    let (_, vectors) = TfIdfModel::fit_transform(&terms, TfIdfOptions::default());
+    Prepared { features, vectors }
+}
+
+/// A document's TF-IDF terms, in text order.
+fn all_terms(f: &Features) -> Vec<&str> {
+    f.sentence_terms
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
+}
+
+/// Documents analysed together in the first pass of a scan; their terms
+/// are held only until they are counted.
+const ANALYSIS_CHUNK: usize = 4096;
+
+/// Text (bytes) of the documents whose full features are held at once
+/// while candidate pairs are aligned: about 20 times as much memory.
+const ALIGN_CHUNK_BYTES: usize = 8 << 20;
+
+/// What a scan keeps of each document to find candidates: its signature,
+/// fingerprints and document vector, never its tokens or terms.
+struct Compact {
+    stats: Vec<DocStats>,
+    signatures: Vec<Signature>,
+    fingerprints: Vec<Vec<u64>>,
+    vectors: Vec<SparseVec>,
+}
+
+fn prepare_compact(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Compact {
     let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
     let hasher = MinHasher::new(cfg.num_perm);
     progress(Event::Analysing {
         docs: docs.len() as u64,
     });
     let analysed = Counter::new(progress, |docs| Event::Analysed { docs });
-    let features: Vec<Features> = docs
-        .par_iter()
-        .map(|d| {
-            let f = features(&d.text, cfg, &analyzer, &hasher);
-            analysed.add(1);
-            f
-        })
-        .collect();
-    let terms: Vec<Vec<&str>> = features
-        .iter()
-        .map(|f| {
-            f.sentence_terms
-                .iter()
-                .flatten()
-                .map(String::as_str)
-                .collect()
-        })
-        .collect();
-    let (_, vectors) = TfIdfModel::fit_transform(&terms, TfIdfOptions::default());
-    Prepared { features, vectors }
+    let mut fitter = Fitter::new(TfIdfOptions::default());
+    let mut out = Compact {
+        stats: Vec::with_capacity(docs.len()),
+        signatures: Vec::with_capacity(docs.len()),
+        fingerprints: Vec::with_capacity(docs.len()),
+        vectors: Vec::new(),
+    };
+    for chunk in docs.chunks(ANALYSIS_CHUNK) {
+        // Per document: its counts, signature, fingerprints and terms.
+        type Part = (DocStats, Signature, Vec<u64>, Vec<Vec<String>>);
+        let parts: Vec<Part> = chunk
+            .par_iter()
+            .map(|d| {
+                let f = features(&d.text, cfg, &analyzer, &hasher);
+                analysed.add(1);
+                (f.stats(), f.signature, f.fingerprints, f.sentence_terms)
+            })
+            .collect();
+        for (stats, signature, fingerprints, terms) in parts {
+            let terms: Vec<&str> = terms.iter().flatten().map(String::as_str).collect();
+            fitter.add(&terms);
+            out.stats.push(stats);
+            out.signatures.push(signature);
+            out.fingerprints.push(fingerprints);
+        }
+    }
+    out.vectors = fitter.finish().1;
+    out
 }
 
 /// Find, score and align every pair of overlapping documents in `docs`.
@@ -203,23 +283,41 @@ pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
 
 /// [`scan`], reporting its progress to `progress`: the documents analysed,
 /// the search for candidates, the candidate pairs verified.
+///
+/// Memory follows the compact features, not the texts' analyses: a first
+/// pass keeps of each document only its signature, fingerprints and
+/// document vector; the candidate pairs are then aligned a chunk at a
+/// time, their documents analysed again for it (about 8 MB of text at
+/// once), so the full analysis of a document is held only while a pair
+/// of it is aligned.
 pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Scan {
-    let prep = prepare(docs, cfg, progress);
+    scan_chunked(docs, cfg, progress, ALIGN_CHUNK_BYTES)
+}
+
+/// [`scan_with`], aligning pairs in chunks of `chunk_bytes` of text.
+fn scan_chunked(
+    docs: &[Document],
+    cfg: &Config,
+    progress: Progress<'_>,
+    chunk_bytes: usize,
+) -> Scan {
+    let prep = prepare_compact(docs, cfg, progress);
     progress(Event::Searching);
     let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
     let keys: Vec<Vec<u64>> = prep
-        .features
+        .signatures
         .par_iter()
-        .map(|f| lsh::band_keys(&f.signature, &params))
+        .map(|s| lsh::band_keys(s, &params))
         .collect();
     let from_lsh = lsh::candidate_pairs(&keys);
+    drop(keys);
     let from_cosine: Vec<(DocId, DocId)> =
         tfidf::top_k_pairs(&prep.vectors, cfg.cosine_threshold, cfg.top_k)
             .into_iter()
             .map(|p| (p.a, p.b))
             .collect();
     let (from_copies, boilerplate) =
-        winnow::candidate_pairs(prep.features.iter().map(|f| f.fingerprints.as_slice()));
+        winnow::candidate_pairs(prep.fingerprints.iter().map(Vec::as_slice));
     let mut candidates: Vec<(DocId, DocId)> = from_lsh
         .iter()
         .chain(&from_cosine)
@@ -232,17 +330,35 @@ pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Sca
         pairs: candidates.len() as u64,
     });
     let verified = Counter::new(progress, |pairs| Event::Verified { pairs });
-    let mut pairs: Vec<PairResult> = candidates
-        .par_iter()
-        .map(|&(a, b)| {
-            let pair = compare_prepared(docs, &prep, a, b, cfg);
+    let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
+    let hasher = MinHasher::new(cfg.num_perm);
+    let mut pairs: Vec<PairResult> = Vec::with_capacity(candidates.len());
+    for chunk in align_chunks(&candidates, docs, chunk_bytes) {
+        let mut held: Vec<DocId> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+        held.sort_unstable();
+        held.dedup();
+        let full: Vec<Features> = held
+            .par_iter()
+            .map(|&d| features(&docs[d as usize].text, cfg, &analyzer, &hasher))
+            .collect();
+        let of = |d: DocId| {
+            let i = held.binary_search(&d).expect("a pair's documents are held");
+            (
+                docs[d as usize].text.as_str(),
+                &full[i],
+                &prep.vectors[d as usize],
+            )
+        };
+        pairs.par_extend(chunk.par_iter().map(|&(a, b)| {
+            let mut pair = compare_features(of(a), of(b), cfg);
+            (pair.a, pair.b) = (a, b);
             verified.add(1);
             pair
-        })
-        .collect();
+        }));
+    }
     sort_pairs(&mut pairs);
     Scan {
-        features: prep.features,
+        stats: prep.stats,
         pairs,
         lsh: params,
         lsh_candidates: from_lsh.len(),
@@ -250,6 +366,43 @@ pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Sca
         copy_candidates: from_copies.len(),
         boilerplate_fingerprints: boilerplate,
     }
+}
+
+/// Candidate pairs (sorted) cut into runs whose documents hold at most
+/// `budget` bytes of text between them (a run holds at least one pair,
+/// whatever its size).
+fn align_chunks<'a>(
+    candidates: &'a [(DocId, DocId)],
+    docs: &[Document],
+    budget: usize,
+) -> impl Iterator<Item = &'a [(DocId, DocId)]> {
+    let mut cuts = vec![0];
+    let mut seen: ahash::AHashSet<DocId> = ahash::AHashSet::new();
+    let mut bytes = 0usize;
+    let len = |d: DocId| docs[d as usize].text.len();
+    for (i, &(a, b)) in candidates.iter().enumerate() {
+        let new: usize = [a, b]
+            .iter()
+            .filter(|d| !seen.contains(d))
+            .map(|&d| len(d))
+            .sum();
+        if bytes + new > budget && i > cuts[cuts.len() - 1] {
+            cuts.push(i);
+            seen.clear();
+            bytes = 0;
+        }
+        for d in [a, b] {
+            if seen.insert(d) {
+                bytes += len(d);
+            }
+        }
+    }
+    cuts.push(candidates.len());
+    cuts.windows(2)
+        .map(|w| &candidates[w[0]..w[1]])
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// MinHash mode: candidates from LSH alone (banded by
@@ -292,7 +445,7 @@ pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
         .collect();
     sort_pairs(&mut pairs);
     Scan {
-        features,
+        stats: features.iter().map(Features::stats).collect(),
         pairs,
         lsh: params,
         lsh_candidates: candidates.len(),
@@ -355,7 +508,7 @@ pub fn minhash_pair(
 /// Document vectors are weighted over the two documents alone.
 pub fn compare(a: &Document, b: &Document, cfg: &Config) -> (Vec<Features>, PairResult) {
     let docs = [a.clone(), b.clone()];
-    let prep = prepare(&docs, cfg, progress::NONE);
+    let prep = prepare(&docs, cfg);
     let pair = compare_prepared(&docs, &prep, 0, 1, cfg);
     (prep.features, pair)
 }
@@ -537,6 +690,72 @@ mod tests {
         let near = &scan.pairs[1];
         assert!(near.scores.jaccard > 0.9 && near.scores.jaccard < 1.0);
         assert!(near.scores.containment_a < 1.0 && near.scores.containment_b < 1.0);
+    }
+
+    /// Pairs aligned a chunk at a time, their documents analysed again
+    /// for each chunk, are the pairs of one chunk holding everything; and
+    /// the counts kept are those of the full features.
+    #[test]
+    fn results_do_not_depend_on_the_alignment_chunks() {
+        let mut docs = corpus(30);
+        for (i, src) in [(0, 5), (1, 5), (2, 11), (3, 20)] {
+            let text = docs[src].text.replacen("S3 ", "S3 inserted words ", 1);
+            docs.push(Document::new(format!("copy{i}"), text));
+        }
+        let key = |scan: &Scan| {
+            scan.pairs
+                .iter()
+                .map(|p| {
+                    (
+                        p.a,
+                        p.b,
+                        p.verdict,
+                        p.scores.jaccard.to_bits(),
+                        p.scores.cosine.map(f64::to_bits),
+                        p.alignment.passages.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let cfg = Config::default();
+        let whole = scan_chunked(&docs, &cfg, progress::NONE, usize::MAX);
+        let pieces = scan_chunked(&docs, &cfg, progress::NONE, 1);
+        assert!(
+            whole
+                .pairs
+                .iter()
+                .filter(|p| p.verdict.is_flagged())
+                .count()
+                >= 4
+        );
+        assert_eq!(key(&whole), key(&pieces));
+        let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
+        let hasher = MinHasher::new(cfg.num_perm);
+        for (d, stats) in docs.iter().zip(&whole.stats) {
+            assert_eq!(*stats, features(&d.text, &cfg, &analyzer, &hasher).stats());
+        }
+    }
+
+    /// Chunks cover the candidates in order, each within its budget
+    /// unless it is a single pair.
+    #[test]
+    fn alignment_chunks_partition_the_candidates_within_the_budget() {
+        let docs = corpus(12);
+        let candidates: Vec<(DocId, DocId)> = (0..12u32)
+            .flat_map(|a| (a + 1..12).map(move |b| (a, b)))
+            .collect();
+        let one = docs[0].text.len();
+        for budget in [1, one, 3 * one, 5 * one, usize::MAX] {
+            let chunks: Vec<_> = align_chunks(&candidates, &docs, budget).collect();
+            assert_eq!(chunks.concat(), candidates, "budget {budget}");
+            for c in &chunks {
+                let mut held: Vec<DocId> = c.iter().flat_map(|&(a, b)| [a, b]).collect();
+                held.sort_unstable();
+                held.dedup();
+                let bytes: usize = held.iter().map(|&d| docs[d as usize].text.len()).sum();
+                assert!(c.len() == 1 || bytes <= budget, "budget {budget}: {bytes}");
+            }
+        }
     }
 
     #[test]

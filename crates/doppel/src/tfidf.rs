@@ -197,7 +197,7 @@ impl TfIdfModel {
     /// # Panics
     /// If the vocabulary would exceed `u32::MAX` distinct terms.
     pub fn fit<S: AsRef<str>>(docs: &[Vec<S>], opts: TfIdfOptions) -> TfIdfModel {
-        Self::fit_inner(docs, opts, false).0
+        Self::fit_inner(docs, opts)
     }
 
     /// [`fit`](Self::fit) on `docs`, then the vector of every document in
@@ -211,67 +211,21 @@ impl TfIdfModel {
         docs: &[Vec<S>],
         opts: TfIdfOptions,
     ) -> (TfIdfModel, Vec<SparseVec>) {
-        let (model, ids) = Self::fit_inner(docs, opts, true);
-        let vecs = ids
-            .into_par_iter()
-            .map(|ids| model.vector_from_ids(ids))
-            .collect();
-        (model, vecs)
+        let mut fitter = Fitter::new(opts);
+        for doc in docs {
+            fitter.add(doc);
+        }
+        fitter.finish()
     }
 
-    /// Fit, and when `keep_ids` is set also return each document's term ids.
-    fn fit_inner<S: AsRef<str>>(
-        docs: &[Vec<S>],
-        opts: TfIdfOptions,
-        keep_ids: bool,
-    ) -> (TfIdfModel, Vec<Vec<TermId>>) {
-        let mut vocabulary: AHashMap<String, TermId> = AHashMap::new();
-        let mut doc_freq: Vec<u32> = Vec::new();
-        // Last document (index + 1) that counted towards each term's df.
-        let mut last_seen: Vec<usize> = Vec::new();
-        let mut all_ids = Vec::with_capacity(if keep_ids { docs.len() } else { 0 });
-        for (d, doc) in docs.iter().enumerate() {
-            let stamp = d + 1;
-            let mut ids = Vec::with_capacity(if keep_ids { doc.len() } else { 0 });
-            for term in doc {
-                let term = term.as_ref();
-                let id = match vocabulary.get(term) {
-                    Some(&id) => id,
-                    None => {
-                        let id = TermId::try_from(doc_freq.len())
-                            .expect("tfidf: more than u32::MAX distinct terms");
-                        vocabulary.insert(term.to_owned(), id);
-                        doc_freq.push(0);
-                        last_seen.push(0);
-                        id
-                    }
-                };
-                let slot = id as usize;
-                if last_seen[slot] != stamp {
-                    last_seen[slot] = stamp;
-                    doc_freq[slot] = doc_freq[slot].saturating_add(1);
-                }
-                if keep_ids {
-                    ids.push(id);
-                }
-            }
-            if keep_ids {
-                all_ids.push(ids);
-            }
+    /// Fit without keeping the documents' term counts.
+    fn fit_inner<S: AsRef<str>>(docs: &[Vec<S>], opts: TfIdfOptions) -> TfIdfModel {
+        let mut fitter = Fitter::new(opts);
+        fitter.keep_counts = false;
+        for doc in docs {
+            fitter.add(doc);
         }
-        let n_docs = docs.len();
-        let idf = doc_freq
-            .iter()
-            .map(|&df| idf_value(n_docs, df, opts.smooth_idf) as f32)
-            .collect();
-        let model = TfIdfModel {
-            vocabulary,
-            doc_freq,
-            n_docs,
-            idf,
-            opts,
-        };
-        (model, all_ids)
+        fitter.finish().0
     }
 
     /// The TF-IDF vector of one document given as analysed terms. Terms not in
@@ -288,14 +242,22 @@ impl TfIdfModel {
     /// Count term ids, weight them and normalise.
     fn vector_from_ids(&self, mut ids: Vec<TermId>) -> SparseVec {
         ids.sort_unstable();
-        let mut terms = Vec::new();
-        let mut raw: Vec<f64> = Vec::new();
-        for run in ids.chunk_by(|a, b| a == b) {
-            let id = run[0];
+        let counts: Vec<(TermId, u32)> = ids
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
+        self.vector_from_counts(&counts)
+    }
+
+    /// Weigh `(term id, count)` pairs sorted by id, and normalise.
+    fn vector_from_counts(&self, counts: &[(TermId, u32)]) -> SparseVec {
+        let mut terms = Vec::with_capacity(counts.len());
+        let mut raw: Vec<f64> = Vec::with_capacity(counts.len());
+        for &(id, count) in counts {
             let Some(&idf) = self.idf.get(id as usize) else {
                 continue;
             };
-            let count = run.len() as f64;
+            let count = f64::from(count);
             let tf = if self.opts.sublinear_tf {
                 1.0 + count.ln()
             } else {
@@ -338,6 +300,98 @@ impl TfIdfModel {
     /// Id of `term`, or `None` if it is not in the vocabulary.
     pub fn term_id(&self, term: &str) -> Option<TermId> {
         self.vocabulary.get(term).copied()
+    }
+}
+
+/// A [`TfIdfModel`] fitted one document at a time, for a corpus whose
+/// documents' terms are not all held at once: each document added keeps
+/// only its term ids and counts (8 bytes a distinct term), and
+/// [`finish`](Self::finish) gives the model and every document's vector —
+/// the same, to the bit, as [`TfIdfModel::fit_transform`] on the same
+/// documents in the same order (it is that function's own path).
+#[derive(Debug)]
+pub struct Fitter {
+    vocabulary: AHashMap<String, TermId>,
+    doc_freq: Vec<u32>,
+    /// Per document, its `(term id, count)` pairs sorted by id.
+    counts: Vec<Vec<(TermId, u32)>>,
+    keep_counts: bool,
+    n_docs: usize,
+    opts: TfIdfOptions,
+}
+
+impl Fitter {
+    /// An empty fit.
+    pub fn new(opts: TfIdfOptions) -> Fitter {
+        Fitter {
+            vocabulary: AHashMap::new(),
+            doc_freq: Vec::new(),
+            counts: Vec::new(),
+            keep_counts: true,
+            n_docs: 0,
+            opts,
+        }
+    }
+
+    /// Add the next document, given as its analysed terms in text order.
+    /// Term ids are assigned in the order terms are first seen.
+    ///
+    /// # Panics
+    /// If the vocabulary would exceed `u32::MAX` distinct terms.
+    pub fn add<S: AsRef<str>>(&mut self, terms: &[S]) {
+        let mut ids: Vec<TermId> = Vec::with_capacity(terms.len());
+        for term in terms {
+            let term = term.as_ref();
+            let id = match self.vocabulary.get(term) {
+                Some(&id) => id,
+                None => {
+                    let id = TermId::try_from(self.doc_freq.len())
+                        .expect("tfidf: more than u32::MAX distinct terms");
+                    self.vocabulary.insert(term.to_owned(), id);
+                    self.doc_freq.push(0);
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        ids.sort_unstable();
+        let counts: Vec<(TermId, u32)> = ids
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
+        for &(id, _) in &counts {
+            let df = &mut self.doc_freq[id as usize];
+            *df = df.saturating_add(1);
+        }
+        if self.keep_counts {
+            self.counts.push(counts);
+        }
+        self.n_docs += 1;
+    }
+
+    /// The fitted model and the vector of every document added, in order
+    /// (weighed in parallel with rayon).
+    pub fn finish(self) -> (TfIdfModel, Vec<SparseVec>) {
+        let n_docs = self.n_docs;
+        let opts = self.opts;
+        let idf = self
+            .doc_freq
+            .iter()
+            .map(|&df| idf_value(n_docs, df, opts.smooth_idf) as f32)
+            .collect();
+        let model = TfIdfModel {
+            vocabulary: self.vocabulary,
+            doc_freq: self.doc_freq,
+            n_docs,
+            idf,
+            opts,
+        };
+        let vecs = self
+            .counts
+            .into_par_iter()
+            .map(|c| model.vector_from_counts(&c))
+            .collect();
+        (model, vecs)
     }
 }
 
