@@ -94,26 +94,25 @@ impl OutputArgs {
             .collect()
     }
 
-    /// Whether any output is an HTML page (the only one that draws the
-    /// sentence similarity heat map).
-    pub fn wants_html(&self) -> bool {
+    /// The formats of every output (standard output's, then each file's).
+    pub fn formats(&self) -> Vec<Format> {
         let stdout = self.output.is_empty() || self.output.iter().any(|p| is_stdout(p));
-        (stdout && self.format() == Format::Html)
-            || self
-                .output
-                .iter()
-                .filter(|p| !is_stdout(p))
-                .any(|p| Format::from_extension(p).unwrap_or(self.format()) == Format::Html)
+        stdout
+            .then(|| self.format())
+            .into_iter()
+            .chain(
+                self.output
+                    .iter()
+                    .filter(|p| !is_stdout(p))
+                    .map(|p| Format::from_extension(p).unwrap_or(self.format())),
+            )
+            .collect()
     }
 
-    /// The configuration for a run writing these outputs: sentence
-    /// similarity matrices (up to 16 MB a pair) are kept only when a heat
-    /// map will be drawn.
-    pub fn fit(&self, mut cfg: Config) -> Config {
-        if !self.wants_html() {
-            cfg.align.max_matrix_cells = 0;
-        }
-        cfg
+    /// The configuration for a run writing these outputs (see
+    /// [`doppel_report::fit_settings`]).
+    pub fn fit(&self, cfg: Config) -> Config {
+        doppel_report::fit_settings(cfg, self.formats())
     }
 
     /// Print the report on standard output when no `--output` was given,

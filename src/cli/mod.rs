@@ -30,21 +30,12 @@ pub fn status(input_failed: bool, flagged: usize) -> ExitCode {
 /// A message of the engine or the index, its settings (named by field, in
 /// backticks) shown as the flags that set them.
 pub fn flag_names(message: &str) -> String {
-    const FLAGS: &[(&str, &str)] = &[
-        ("`lsh_threshold`", "--lsh-threshold"),
-        ("`cosine_threshold`", "--cosine-threshold"),
-        ("`verdict.duplicate`", "--duplicate"),
-        ("`verdict.near_duplicate`", "--near-duplicate"),
-        ("`align.min_passage_words`", "--min-passage-words"),
-        ("`align.seed_threshold`", "--seed-threshold"),
-        ("`num_perm`", "--num-perm"),
-        ("`shingle.size`", "--shingle-size"),
-        ("`top_k`", "--top-k"),
-        ("`copy_words`", "--min-copy-words"),
-    ];
     let mut out = message.to_string();
-    for (setting, flag) in FLAGS {
-        out = out.replace(setting, flag);
+    for (field, name) in doppel::config::SETTING_NAMES {
+        out = out.replace(
+            &format!("`{field}`"),
+            &format!("--{}", name.replace('_', "-")),
+        );
     }
     out
 }

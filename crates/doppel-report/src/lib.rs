@@ -42,6 +42,18 @@ pub struct Report {
     pub pairs: Vec<PairReport>,
 }
 
+/// The configuration of a run whose report is written in `formats`: the
+/// sentence similarity matrices (up to 16 MB a pair) are kept only when an
+/// HTML page will draw their heat maps. Every caller that writes a report
+/// (the command line, a binding) fits its settings here, so a report's
+/// `settings` are the same for the same outputs.
+pub fn fit_settings(mut cfg: Config, formats: impl IntoIterator<Item = Format>) -> Config {
+    if !formats.into_iter().any(|f| f == Format::Html) {
+        cfg.align.max_matrix_cells = 0;
+    }
+    cfg
+}
+
 /// The version of the JSON report's layout, raised whenever a field is
 /// renamed, removed or changes meaning (README, "JSON schema"). 2: the
 /// shingle setting is `{"kind", "size"}`; `scores.cosine` and `coverage`

@@ -406,10 +406,18 @@ impl Signer<'_> {
 
     /// Shingle set and signature of a text (for verification).
     fn features(&self, text: &str) -> (Vec<u64>, Signature) {
-        let shingles = Words::new(text).shingles(text, self.cfg.shingle);
+        let shingles = shingles(text, self.cfg.shingle);
         let sig = self.hasher.sign(&shingles);
         (shingles, sig)
     }
+}
+
+/// The shingle set of a text as this mode computes it, the set it signs
+/// (the same set as [`pipeline::shingle_set`], without a full analysis):
+/// for a library user signing texts as `scan --minhash-only` and `dedup`
+/// do.
+pub fn shingles(text: &str, kind: ShingleKind) -> Vec<u64> {
+    Words::new(text).shingles(text, kind)
 }
 
 /// A text's words and their normalised forms, as [`text::tokenize`] finds

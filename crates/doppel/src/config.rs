@@ -7,6 +7,25 @@ use crate::align::AlignConfig;
 use crate::error::{Error, Result};
 use crate::shingle::ShingleKind;
 
+/// Each setting a caller names, as `(field, name)`: the field as
+/// [`Config::validate`] names it in its errors, and the name callers give
+/// it — the command line's flag without its dashes, words joined by
+/// underscores (`--min-passage-words` is `min_passage_words`), which is
+/// also a binding's keyword argument. One table, so an error shows the
+/// caller's own name for a setting.
+pub const SETTING_NAMES: &[(&str, &str)] = &[
+    ("lsh_threshold", "lsh_threshold"),
+    ("cosine_threshold", "cosine_threshold"),
+    ("verdict.duplicate", "duplicate"),
+    ("verdict.near_duplicate", "near_duplicate"),
+    ("align.min_passage_words", "min_passage_words"),
+    ("align.seed_threshold", "seed_threshold"),
+    ("num_perm", "num_perm"),
+    ("shingle.size", "shingle_size"),
+    ("top_k", "top_k"),
+    ("copy_words", "min_copy_words"),
+];
+
 /// Everything that shapes a run's results.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
