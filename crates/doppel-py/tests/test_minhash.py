@@ -1,0 +1,156 @@
+"""MinHasher signs as the command line does (the signatures `doppel index
+build` stores), jaccard estimates as `scan --minhash-only` reports, and LSH
+finds what the command line's banding finds."""
+
+import json
+import sqlite3
+import threading
+import time
+
+import doppel
+import numpy as np
+import pytest
+
+
+def stored_signatures(cli, tmp_path, *inputs, flags=()):
+    """id → (text, signature) of an index the command line builds."""
+    db = tmp_path / "sigs.db"
+    cli("index", "build", *inputs, "--index", db, "--quiet", *flags, ok=(0,))
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT id, text, signature FROM documents ORDER BY doc").fetchall()
+    return {i: (t, np.frombuffer(s, dtype="<u8")) for i, t, s in rows}
+
+
+@pytest.mark.parametrize(
+    "flags,settings",
+    [
+        ([], {}),
+        (["--num-perm", "64", "--shingle-size", "3"], {"num_perm": 64, "shingle_size": 3}),
+        (["--char-shingles", "--shingle-size", "4", "--num-perm", "200"],
+         {"char_shingles": True, "shingle_size": 4, "num_perm": 200}),
+    ],
+)
+def test_signatures_are_the_ones_the_cli_stores(cli, tmp_path, flags, settings):
+    stored = stored_signatures(cli, tmp_path, "seeds/", flags=flags)
+    texts = [t for t, _ in stored.values()]
+    sigs = doppel.MinHasher(**settings).sign(texts)
+    assert sigs.dtype == np.uint64 and sigs.shape == (len(texts), settings.get("num_perm", 128))
+    assert np.array_equal(sigs, np.stack([s for _, s in stored.values()]))
+
+
+def test_signatures_of_a_generated_corpus_are_the_cli_ones(cli, tmp_path, generated):
+    path, docs, _ = generated
+    stored = stored_signatures(cli, tmp_path, path, flags=["--jsonl"])
+    sigs = doppel.MinHasher().sign([t for _, t in docs])
+    want = np.stack([stored[i][1] for i, _ in docs])
+    assert np.array_equal(sigs, want)
+
+
+def test_the_defaults_are_the_cli_defaults(cli):
+    h = doppel.MinHasher()
+    assert (h.num_perm, h.shingle_size, h.char_shingles) == (
+        doppel.DEFAULTS["num_perm"], doppel.DEFAULTS["shingle_size"], False)
+    # The defaults are those `scan` writes into a report's settings.
+    settings = json.loads(cli("scan", "seeds/", "--format", "json").stdout)["settings"]
+    d = doppel.DEFAULTS
+    assert settings["num_perm"] == d["num_perm"]
+    assert settings["shingle"] == {"kind": "words", "size": d["shingle_size"]}
+    assert settings["lsh_threshold"] == d["lsh_threshold"]
+    assert settings["top_k"] == d["top_k"] and settings["copy_words"] == d["min_copy_words"]
+    assert settings["verdict"] == {"duplicate": d["duplicate"], "near_duplicate": d["near_duplicate"]}
+    assert settings["align"]["min_passage_words"] == d["min_passage_words"]
+    assert settings["stem"] is not d["no_stem"] and settings["stop_words"] is not d["keep_stop_words"]
+    assert abs(settings["align"]["seed_threshold"] - d["seed_threshold"]) < 1e-6
+    assert abs(settings["cosine_threshold"] - d["cosine_threshold"]) < 1e-6
+
+
+def test_jaccard_is_the_estimate_minhash_mode_reports(cli, generated):
+    path, docs, _ = generated
+    report = json.loads(cli("scan", path, "--jsonl", "--minhash-only", "--all",
+                            "--format", "json").stdout)
+    assert len(report["pairs"]) > 20
+    row = {i: n for n, (i, _) in enumerate(docs)}
+    sigs = doppel.MinHasher().sign([t for _, t in docs])
+    for p in report["pairs"]:
+        est = doppel.jaccard(sigs[row[p["a"]]], sigs[row[p["b"]]])
+        assert est == p["scores"]["jaccard_est"], p
+    assert doppel.jaccard(sigs[0], sigs[0]) == 1.0
+    empty = doppel.MinHasher().sign([""])[0]
+    assert (empty == np.iinfo(np.uint64).max).all()
+    assert doppel.jaccard(empty, empty) == 0.0
+
+
+def test_lsh_candidates_are_the_cli_candidates(cli, generated):
+    """With the default banding, the pairs LSH gives are exactly the
+    candidates of `scan --minhash-only --all` (which reports every one)."""
+    path, docs, planted = generated
+    report = json.loads(cli("scan", path, "--jsonl", "--minhash-only", "--all",
+                            "--format", "json").stdout)
+    want = {frozenset((p["a"], p["b"])) for p in report["pairs"]}
+    sigs = doppel.MinHasher().sign([t for _, t in docs])
+    lsh = doppel.LSH(threshold=0.5, num_perm=128)
+    for (i, _), s in zip(docs, sigs):
+        lsh.insert(i, s)
+    assert len(lsh) == len(docs)
+    got = set()
+    for (i, _), s in zip(docs, sigs):
+        for j in lsh.query(s):
+            if j != i:
+                got.add(frozenset((i, j)))
+    assert got == want
+    # Every planted copy above 0.6 is a candidate.
+    close = [t for t in planted if t["jaccard"] >= 0.6]
+    assert close and all(frozenset((t["a"], t["b"])) in got for t in close)
+
+
+def test_lsh_insert_query_remove():
+    texts = {
+        "x": "the cat sat on the mat and looked out of the window at the rain " * 4,
+        "x2": "the cat sat on the mat and looked out of the window at the rain " * 4 + "end",
+        "y": "quarterly revenue rose sharply as the company sold more phones abroad " * 4,
+    }
+    h = doppel.MinHasher()
+    sigs = dict(zip(texts, h.sign(list(texts.values()))))
+    lsh = doppel.LSH()
+    for k in ("x", "y"):
+        lsh.insert(k, sigs[k])
+    assert lsh.query(sigs["x2"]) == ["x"]
+    assert lsh.query(sigs["y"]) == ["y"]
+    assert "x" in lsh and len(lsh) == 2
+    with pytest.raises(ValueError, match="already"):
+        lsh.insert("x", sigs["x"])
+    lsh.remove("x")
+    assert lsh.query(sigs["x2"]) == [] and "x" not in lsh and len(lsh) == 1
+    with pytest.raises(ValueError, match="not in the LSH"):
+        lsh.remove("x")
+    lsh.insert(("tuple", 1), sigs["x"])
+    assert lsh.query(sigs["x2"]) == [("tuple", 1)]
+    with pytest.raises(ValueError, match="num_perm"):
+        lsh.query(sigs["x"][:64])
+    # Weights choose another banding: equal weights are scan's.
+    assert (doppel.LSH(weights=(0.5, 0.5)).bands, doppel.LSH().bands) != (None, None)
+    assert doppel.LSH(weights=(0.5, 0.5)).rows * doppel.LSH(weights=(0.5, 0.5)).bands <= 128
+
+
+def test_signing_releases_the_gil():
+    texts = [f"document {n} " + "words of a long enough text to take a while " * 400
+             for n in range(400)]
+    h = doppel.MinHasher()
+    spins = []
+    done = threading.Event()
+
+    def sign():
+        h.sign(texts, threads=1)
+        done.set()
+
+    t = threading.Thread(target=sign)
+    start = time.perf_counter()
+    t.start()
+    while not done.is_set():
+        spins.append(time.perf_counter())
+    t.join()
+    elapsed = time.perf_counter() - start
+    # The main thread ran all along: had the GIL been held, it would have
+    # waited for the whole signing.
+    assert elapsed > 0.05, elapsed
+    assert len(spins) > 1000, (len(spins), elapsed)
