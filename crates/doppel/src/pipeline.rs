@@ -225,16 +225,22 @@ const ANALYSIS_CHUNK: usize = 4096;
 /// while candidate pairs are aligned: about 20 times as much memory.
 const ALIGN_CHUNK_BYTES: usize = 8 << 20;
 
-/// What a scan keeps of each document to find candidates: its signature,
-/// fingerprints and document vector, never its tokens or terms.
+/// What a scan keeps of each document to find candidates: its LSH band
+/// keys, fingerprints and document vector, never its tokens, terms or
+/// signature.
 struct Compact {
     stats: Vec<DocStats>,
-    signatures: Vec<Signature>,
+    band_keys: Vec<Vec<u64>>,
     fingerprints: Vec<Vec<u64>>,
     vectors: Vec<SparseVec>,
 }
 
-fn prepare_compact(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Compact {
+fn prepare_compact(
+    docs: &[Document],
+    cfg: &Config,
+    params: &LshParams,
+    progress: Progress<'_>,
+) -> Compact {
     let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
     let hasher = MinHasher::new(cfg.num_perm);
     progress(Event::Analysing {
@@ -244,26 +250,27 @@ fn prepare_compact(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> C
     let mut fitter = Fitter::new(TfIdfOptions::default());
     let mut out = Compact {
         stats: Vec::with_capacity(docs.len()),
-        signatures: Vec::with_capacity(docs.len()),
+        band_keys: Vec::with_capacity(docs.len()),
         fingerprints: Vec::with_capacity(docs.len()),
         vectors: Vec::new(),
     };
     for chunk in docs.chunks(ANALYSIS_CHUNK) {
-        // Per document: its counts, signature, fingerprints and terms.
-        type Part = (DocStats, Signature, Vec<u64>, Vec<Vec<String>>);
+        // Per document: its counts, band keys, fingerprints and terms.
+        type Part = (DocStats, Vec<u64>, Vec<u64>, Vec<Vec<String>>);
         let parts: Vec<Part> = chunk
             .par_iter()
             .map(|d| {
                 let f = features(&d.text, cfg, &analyzer, &hasher);
                 analysed.add(1);
-                (f.stats(), f.signature, f.fingerprints, f.sentence_terms)
+                let keys = lsh::band_keys(&f.signature, params);
+                (f.stats(), keys, f.fingerprints, f.sentence_terms)
             })
             .collect();
-        for (stats, signature, fingerprints, terms) in parts {
+        for (stats, keys, fingerprints, terms) in parts {
             let terms: Vec<&str> = terms.iter().flatten().map(String::as_str).collect();
             fitter.add(&terms);
             out.stats.push(stats);
-            out.signatures.push(signature);
+            out.band_keys.push(keys);
             out.fingerprints.push(fingerprints);
         }
     }
@@ -285,7 +292,7 @@ pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
 /// the search for candidates, the candidate pairs verified.
 ///
 /// Memory follows the compact features, not the texts' analyses: a first
-/// pass keeps of each document only its signature, fingerprints and
+/// pass keeps of each document only its LSH band keys, fingerprints and
 /// document vector; the candidate pairs are then aligned a chunk at a
 /// time, their documents analysed again for it (about 8 MB of text at
 /// once), so the full analysis of a document is held only while a pair
@@ -301,16 +308,11 @@ fn scan_chunked(
     progress: Progress<'_>,
     chunk_bytes: usize,
 ) -> Scan {
-    let prep = prepare_compact(docs, cfg, progress);
-    progress(Event::Searching);
     let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
-    let keys: Vec<Vec<u64>> = prep
-        .signatures
-        .par_iter()
-        .map(|s| lsh::band_keys(s, &params))
-        .collect();
-    let from_lsh = lsh::candidate_pairs(&keys);
-    drop(keys);
+    let mut prep = prepare_compact(docs, cfg, &params, progress);
+    progress(Event::Searching);
+    let from_lsh = lsh::candidate_pairs(&prep.band_keys);
+    prep.band_keys = Vec::new();
     let from_cosine: Vec<(DocId, DocId)> =
         tfidf::top_k_pairs(&prep.vectors, cfg.cosine_threshold, cfg.top_k)
             .into_iter()
