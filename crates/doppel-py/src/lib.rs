@@ -453,7 +453,7 @@ fn scan(
         run(&pool, || {
             let docs = documents(ids, &texts);
             let scan = doppel::pipeline::scan_with(&docs, &cfg, doppel::progress::NONE);
-            Report::build(&docs, &scan.features, &scan.pairs, all, &cfg)
+            Report::build(&docs, &scan.stats, &scan.pairs, all, &cfg)
         })
     });
     report_json(&report)
