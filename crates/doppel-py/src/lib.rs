@@ -15,7 +15,7 @@ use doppel::config::{Config, SETTING_NAMES};
 use doppel::corpus::Document;
 use doppel::lsh::{self, LshParams};
 use doppel::minhash::{self, MinHasher, Signature};
-use doppel::shingle::ShingleKind;
+use doppel::shingle::{ShingleKind, WordShingler};
 use doppel_index::IndexError;
 use doppel_index::check::{Checker, Mode};
 use doppel_report::{Format, RenderOptions, Report};
@@ -518,24 +518,41 @@ impl PyMinHasher {
         }
         let pool = given.pool()?;
         let k = self.hasher.k();
-        let bytes: Vec<u8> = py.detach(|| {
-            run(&pool, || {
-                use rayon::prelude::*;
-                let mut out = vec![0u8; texts.len() * k * 8];
-                out.par_chunks_mut(k * 8)
-                    .zip(texts.par_iter())
-                    .for_each(|(row, text)| {
-                        let sig = self
-                            .hasher
-                            .sign(&doppel::batch::shingles(text, self.shingle));
-                        for (slot, v) in row.chunks_exact_mut(8).zip(&sig.0) {
-                            slot.copy_from_slice(&v.to_le_bytes());
-                        }
-                    });
-                out
-            })
-        });
-        Ok(PyByteArray::new(py, &bytes))
+        // Written in place into the bytearray handed back, without the GIL
+        // (nothing else can see the new object yet).
+        PyByteArray::new_with(py, texts.len() * k * 8, |out| {
+            py.detach(|| {
+                run(&pool, || {
+                    use rayon::prelude::*;
+                    out.par_chunks_mut(k * 8)
+                        .zip(texts.par_iter())
+                        .for_each_init(WordShingler::default, |words, (row, text)| {
+                            let sig = self.sign_one(words, text);
+                            for (slot, v) in row.chunks_exact_mut(8).zip(&sig.0) {
+                                slot.copy_from_slice(&v.to_le_bytes());
+                            }
+                        });
+                })
+            });
+            Ok(())
+        })
+    }
+}
+
+impl PyMinHasher {
+    /// The signature of one text: the set [`doppel::batch::shingles`]
+    /// gives, signed. Word shingles of a text with words are hashed from
+    /// its norms in one buffer ([`WordShingler`], the same set, as
+    /// `bench-stage sign` hashes them): a third faster.
+    fn sign_one(&self, words: &mut WordShingler, text: &str) -> Signature {
+        if let ShingleKind::Words(n) = self.shingle {
+            let hashes = words.hashes(text, n);
+            if !hashes.is_empty() {
+                return self.hasher.sign(hashes);
+            }
+        }
+        self.hasher
+            .sign(&doppel::batch::shingles(text, self.shingle))
     }
 }
 

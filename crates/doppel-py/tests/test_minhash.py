@@ -38,6 +38,46 @@ def test_signatures_are_the_ones_the_cli_stores(cli, tmp_path, flags, settings):
     assert np.array_equal(sigs, np.stack([s for _, s in stored.values()]))
 
 
+HOSTILE = {
+    "hyphen.txt": "A strate-\ngic plan, and a well-\n  known one: strate-\nGic is two words.",
+    "invisible.txt": "pay\u200bpal ac\u00adcount pay\u200cment\u2060s and \ufeffmore words here",
+    "lookalike.txt": "\u0440\u0430\u0443\u0440\u0430l account \u0441\u043e\u0440\u0443 of the \u0445 text",
+    "accents.txt": "cafe\u0301 na\u00efve r\u00e9sum\u00e9 fa\u00e7ade \u00c5ngstr\u00f6m co\u00f6perate",
+    "cjk.txt": "\u4e2d\u6587\u6587\u672c\u7684\u4f8b\u5b50\uff0c\u8fd9\u662f\u4e00\u4e2a\u6d4b\u8bd5\u3002\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8\u3067\u3059\u3002",
+    "emoji.txt": "\U0001f600\U0001f600\U0001f389\U0001f389 \u2728 \u2728",
+    "punct.txt": "... --- !!! ??? ***",
+    "short.txt": "one two",
+    "ligature.txt": "\ufb01nance \u201cquoted\u201d \u2014 dash don't won\u2019t \uff21\uff22\uff23",
+    "crlf.txt": "line one here\r\nline two there\r\n\tTabbed line three\r\n",
+    "korean.txt": "\ud55c\uad6d\uc5b4 \ud14d\uc2a4\ud2b8 \uc785\ub2c8\ub2e4 \uadf8\ub9ac\uace0 \ub354",
+    "numbers.txt": "In 2024, 3.5% of U.S. sales (1,234,567 units) were e-mail orders; Mr. Smith et al. agreed.",
+}
+
+
+@pytest.mark.parametrize(
+    "flags,settings",
+    [
+        ([], {}),
+        (["--shingle-size", "1"], {"shingle_size": 1}),
+        (["--shingle-size", "3", "--num-perm", "32"], {"shingle_size": 3, "num_perm": 32}),
+        (["--char-shingles", "--shingle-size", "3"], {"char_shingles": True, "shingle_size": 3}),
+    ],
+)
+def test_signatures_of_hostile_texts_are_the_cli_ones(cli, tmp_path, flags, settings):
+    src = tmp_path / "hostile"
+    src.mkdir()
+    for name, text in HOSTILE.items():
+        (src / name).write_bytes(text.encode("utf-8"))
+    stored = stored_signatures(cli, tmp_path, src, flags=flags)
+    assert set(stored) == set(HOSTILE)
+    # The index stores each text as read: exactly the text written.
+    assert all(stored[n][0] == HOSTILE[n] for n in HOSTILE)
+    names = sorted(HOSTILE)
+    sigs = doppel.MinHasher(**settings).sign([HOSTILE[n] for n in names])
+    for n, sig in zip(names, sigs):
+        assert np.array_equal(sig, stored[n][1]), n
+
+
 def test_signatures_of_a_generated_corpus_are_the_cli_ones(cli, tmp_path, generated):
     path, docs, _ = generated
     stored = stored_signatures(cli, tmp_path, path, flags=["--jsonl"])
@@ -134,7 +174,7 @@ def test_lsh_insert_query_remove():
 
 def test_signing_releases_the_gil():
     texts = [f"document {n} " + "words of a long enough text to take a while " * 400
-             for n in range(400)]
+             for n in range(3000)]
     h = doppel.MinHasher()
     spins = []
     done = threading.Event()
