@@ -1,7 +1,8 @@
 //! The crates are the import rules (ARCHITECTURE.md): the engine imports
 //! no workspace crate and none of the command line's dependencies; the
 //! report printer and the reference index import the engine, never each
-//! other; inside the engine no stage imports the runners.
+//! other; no library imports the Python binding; inside the engine no
+//! stage imports the runners.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -90,6 +91,24 @@ fn each_crate_imports_only_what_its_room_allows() {
     for lib in ["doppel-report", "doppel-index", "doppel-synth"] {
         assert!(deps(lib).contains("doppel"), "{lib} builds on the engine");
     }
+    // The Python binding builds on the libraries as the command line does;
+    // none of them, nor the command line, knows it.
+    for lib in [
+        "doppel",
+        "doppel-report",
+        "doppel-index",
+        "doppel-synth",
+        "doppel-cli",
+    ] {
+        forbid(lib, &["doppel-py", "pyo3"]);
+    }
+    forbid(
+        "doppel-py",
+        &["doppel-cli", "doppel-synth", "clap", "anyhow", "indicatif"],
+    );
+    for lib in ["doppel", "doppel-report", "doppel-index", "pyo3"] {
+        assert!(deps("doppel-py").contains(lib), "doppel-py builds on {lib}");
+    }
 
     // Whatever the engine pulls in, transitively: no command-line or
     // storage machinery.
@@ -116,6 +135,7 @@ fn each_crate_imports_only_what_its_room_allows() {
         "signal-hook",
         "rusqlite",
         "anyhow",
+        "pyo3",
     ] {
         assert!(!names.contains(banned), "the engine depends on {banned}");
     }
