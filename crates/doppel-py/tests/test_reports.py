@@ -136,3 +136,18 @@ def test_the_readme_quick_start_runs(tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith("derivative {'a': 0.838")
     assert json.loads((tmp_path / "report.json").read_text())["pairs"][0]["verdict"] == "derivative"
+
+
+def test_empty_corpora_and_documents_are_reported_as_the_cli_does(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert doppel.scan({}).to_json().encode() == cli("scan", empty, "--format", "json").stdout
+    some = tmp_path / "some"
+    some.mkdir()
+    docs = {"a.txt": "", "b.txt": "Hello there world. This is short.", "c.txt": "   \n\n "}
+    for name, text in docs.items():
+        (some / name).write_text(text)
+    want = cli("scan", some, "--format", "json", "--all").stdout
+    assert doppel.scan(docs, all=True).to_json().encode() == want
+    assert doppel.compare("", "").verdict == "unrelated"
+    assert doppel.MinHasher(num_perm=16).sign([]).shape == (0, 16)
