@@ -44,44 +44,68 @@ enum Kind {
     Text,
 }
 
-/// Every keyword argument any call takes, with its kind.
-const KINDS: &[(&str, Kind)] = &[
-    ("num_perm", Kind::Count),
-    ("shingle_size", Kind::Count),
-    ("char_shingles", Kind::Switch),
-    ("lsh_threshold", Kind::Real),
-    ("cosine_threshold", Kind::Real),
-    ("top_k", Kind::Count),
-    ("min_copy_words", Kind::Count),
-    ("no_stem", Kind::Switch),
-    ("keep_stop_words", Kind::Switch),
-    ("seed_threshold", Kind::Real),
-    ("min_passage_words", Kind::Count),
-    ("duplicate", Kind::Real),
-    ("near_duplicate", Kind::Real),
+/// The engine's settings whose flags are switches of their own: the
+/// shingle kind and the two TF-IDF switches, which say the opposite of
+/// their fields. Every other engine setting is one of `SETTING_NAMES`, set
+/// at its field and typed by its default, so a setting the engine and the
+/// command line gain is a keyword argument here too.
+const SWITCHES: &[&str] = &["char_shingles", "no_stem", "keep_stop_words"];
+
+/// The keyword arguments that are no engine setting, with their kinds.
+const OTHERS: &[(&str, Kind)] = &[
     ("all", Kind::Switch),
+    ("within", Kind::Switch),
     ("threads", Kind::Count),
     ("mode", Kind::Text),
-    ("within", Kind::Switch),
-    ("threshold", Kind::Real),
 ];
 
-/// The engine's settings (`compare`, `scan`).
-const ENGINE: &[&str] = &[
-    "num_perm",
-    "shingle_size",
-    "char_shingles",
-    "lsh_threshold",
-    "cosine_threshold",
-    "top_k",
-    "min_copy_words",
-    "no_stem",
-    "keep_stop_words",
-    "seed_threshold",
-    "min_passage_words",
-    "duplicate",
-    "near_duplicate",
-];
+/// The engine's settings by keyword (`compare`, `scan`).
+fn engine_names() -> Vec<&'static str> {
+    SETTING_NAMES
+        .iter()
+        .map(|(_, name)| *name)
+        .chain(SWITCHES.iter().copied())
+        .collect()
+}
+
+/// The field a keyword sets, if it is one of `SETTING_NAMES`.
+fn field_of(name: &str) -> Option<&'static str> {
+    SETTING_NAMES
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(field, _)| *field)
+}
+
+/// A configuration as JSON, numbers as the report writes them (an `f32`
+/// by its shortest form: 0.27, not 0.2700000107).
+fn config_json(cfg: &Config) -> PyResult<serde_json::Value> {
+    serde_json::to_string(cfg)
+        .and_then(|s| serde_json::from_str(&s))
+        .map_err(|e| PyValueError::new_err(format!("settings: {e}")))
+}
+
+/// The value at a dotted field path (`align.min_passage_words`).
+fn at<'v>(v: &'v mut serde_json::Value, field: &str) -> Option<&'v mut serde_json::Value> {
+    field.split('.').try_fold(v, |v, key| v.get_mut(key))
+}
+
+/// The kind of value a keyword takes.
+fn kind_of(name: &str) -> Option<Kind> {
+    if SWITCHES.contains(&name) {
+        return Some(Kind::Switch);
+    }
+    if let Some(&(_, kind)) = OTHERS.iter().find(|(n, _)| *n == name) {
+        return Some(kind);
+    }
+    let mut d = config_json(&Config::default()).ok()?;
+    match at(&mut d, field_of(name)?)? {
+        serde_json::Value::Bool(_) => Some(Kind::Switch),
+        serde_json::Value::Number(n) if n.is_u64() => Some(Kind::Count),
+        serde_json::Value::Number(_) => Some(Kind::Real),
+        serde_json::Value::String(_) => Some(Kind::Text),
+        _ => None,
+    }
+}
 
 /// The parameters an index fixes when it is built.
 const INDEX_PARAMS: &[&str] = &[
@@ -116,13 +140,29 @@ enum Value {
     Text(String),
 }
 
+impl Value {
+    /// The value as a configuration's JSON holds it.
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Count(n) => (*n as u64).into(),
+            Value::Real(x) => (*x).into(),
+            Value::Switch(b) => (*b).into(),
+            Value::Text(t) => t.as_str().into(),
+        }
+    }
+}
+
 /// The keyword arguments of one call, checked by name and type.
 #[derive(Default)]
 struct Given(HashMap<&'static str, Value>);
 
 impl Given {
     /// Check `kwargs` against the names `allowed` for `call`.
-    fn parse(call: &str, kwargs: Option<&Bound<'_, PyDict>>, allowed: &[&str]) -> PyResult<Given> {
+    fn parse(
+        call: &str,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        allowed: &[&'static str],
+    ) -> PyResult<Given> {
         let mut given = Given::default();
         let Some(kwargs) = kwargs else {
             return Ok(given);
@@ -131,8 +171,11 @@ impl Given {
             let key: String = key
                 .extract()
                 .map_err(|_| PyTypeError::new_err(format!("{call}() keywords must be strings")))?;
-            let Some(&(name, kind)) = KINDS.iter().find(|(n, _)| *n == key && allowed.contains(n))
-            else {
+            let found = allowed
+                .iter()
+                .find(|n| **n == key)
+                .and_then(|n| Some((*n, kind_of(n)?)));
+            let Some((name, kind)) = found else {
                 return Err(PyTypeError::new_err(format!(
                     "{call}() got an unexpected keyword argument '{key}' (it takes {})",
                     allowed.join(", ")
@@ -172,59 +215,36 @@ impl Given {
     }
 
     /// Set the engine's settings given in `cfg`, as the command line's
-    /// flags do (not validated).
-    fn apply(&self, cfg: &mut Config) {
-        if self.count("shingle_size").is_some() || self.switch("char_shingles").is_some() {
-            let size = self.count("shingle_size").unwrap_or(cfg.shingle.size());
-            let chars = self
-                .switch("char_shingles")
-                .unwrap_or(matches!(cfg.shingle, ShingleKind::Chars(_)));
-            cfg.shingle = if chars {
-                ShingleKind::Chars(size)
-            } else {
-                ShingleKind::Words(size)
+    /// flags do (not validated): each at its field, the switches as their
+    /// flags say.
+    fn apply(&self, cfg: &mut Config) -> PyResult<()> {
+        let mut v = config_json(cfg)?;
+        for (name, value) in &self.0 {
+            let (field, json) = match (*name, value) {
+                ("char_shingles", Value::Switch(b)) => {
+                    ("shingle.kind", (if *b { "chars" } else { "words" }).into())
+                }
+                ("no_stem", Value::Switch(b)) => ("stem", (!b).into()),
+                ("keep_stop_words", Value::Switch(b)) => ("stop_words", (!b).into()),
+                (name, value) => match field_of(name) {
+                    Some(field) => (field, value.to_json()),
+                    None => continue,
+                },
             };
+            if let Some(slot) = at(&mut v, field) {
+                *slot = json;
+            }
         }
-        if let Some(n) = self.count("num_perm") {
-            cfg.num_perm = n;
-        }
-        if let Some(x) = self.real("lsh_threshold") {
-            cfg.lsh_threshold = x;
-        }
-        if let Some(x) = self.real("cosine_threshold") {
-            cfg.cosine_threshold = x as f32;
-        }
-        if let Some(n) = self.count("top_k") {
-            cfg.top_k = n;
-        }
-        if let Some(n) = self.count("min_copy_words") {
-            cfg.copy_words = n;
-        }
-        if let Some(b) = self.switch("no_stem") {
-            cfg.stem = !b;
-        }
-        if let Some(b) = self.switch("keep_stop_words") {
-            cfg.stop_words = !b;
-        }
-        if let Some(x) = self.real("seed_threshold") {
-            cfg.align.seed_threshold = x as f32;
-        }
-        if let Some(n) = self.count("min_passage_words") {
-            cfg.align.min_passage_words = n;
-        }
-        if let Some(x) = self.real("duplicate") {
-            cfg.verdict.duplicate = x;
-        }
-        if let Some(x) = self.real("near_duplicate") {
-            cfg.verdict.near_duplicate = x;
-        }
+        *cfg = serde_json::from_value(v)
+            .map_err(|e| raise("InvalidSetting", format!("settings: {e}"), None))?;
+        Ok(())
     }
 
     /// The configuration these settings describe, from the defaults,
     /// validated; fitted to a JSON report (no heat-map matrices).
     fn config(&self) -> PyResult<Config> {
         let mut cfg = Config::default();
-        self.apply(&mut cfg);
+        self.apply(&mut cfg)?;
         checked(cfg)
     }
 
@@ -391,23 +411,25 @@ fn report_json(report: &Report) -> PyResult<String> {
 /// The settings' defaults, by keyword, from `Config::default()`.
 #[pyfunction]
 fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    let d = Config::default();
-    // f32 settings by their shortest decimal form (0.27, not 0.2700000107).
-    let real = |x: f32| x.to_string().parse::<f64>().unwrap_or(x as f64);
+    let mut d = config_json(&Config::default())?;
     let out = PyDict::new(py);
-    out.set_item("num_perm", d.num_perm)?;
-    out.set_item("shingle_size", d.shingle.size())?;
-    out.set_item("char_shingles", matches!(d.shingle, ShingleKind::Chars(_)))?;
-    out.set_item("lsh_threshold", d.lsh_threshold)?;
-    out.set_item("cosine_threshold", real(d.cosine_threshold))?;
-    out.set_item("top_k", d.top_k)?;
-    out.set_item("min_copy_words", d.copy_words)?;
-    out.set_item("no_stem", !d.stem)?;
-    out.set_item("keep_stop_words", !d.stop_words)?;
-    out.set_item("seed_threshold", real(d.align.seed_threshold))?;
-    out.set_item("min_passage_words", d.align.min_passage_words)?;
-    out.set_item("duplicate", d.verdict.duplicate)?;
-    out.set_item("near_duplicate", d.verdict.near_duplicate)?;
+    let mut put = |name: &str, field: &str, flip: bool| -> PyResult<()> {
+        match at(&mut d, field).cloned().unwrap_or_default() {
+            serde_json::Value::Bool(b) => out.set_item(name, b != flip),
+            serde_json::Value::Number(n) => match n.as_u64() {
+                Some(u) => out.set_item(name, u),
+                None => out.set_item(name, n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => out.set_item(name, s == "chars"),
+            other => out.set_item(name, other.to_string()),
+        }
+    };
+    for (field, name) in SETTING_NAMES {
+        put(name, field, false)?;
+    }
+    put("char_shingles", "shingle.kind", false)?;
+    put("no_stem", "stem", true)?;
+    put("keep_stop_words", "stop_words", true)?;
     Ok(out)
 }
 
@@ -423,7 +445,7 @@ fn compare(
     b_id: String,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
-    let cfg = Given::parse("compare", settings, ENGINE)?.config()?;
+    let cfg = Given::parse("compare", settings, &engine_names())?.config()?;
     let report = py.detach(|| {
         let docs = [Document::new(a_id, &*a), Document::new(b_id, &*b)];
         let (features, pair) = doppel::pipeline::compare(&docs[0], &docs[1], &cfg);
@@ -441,7 +463,10 @@ fn scan(
     texts: Vec<PyBackedStr>,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
-    let allowed: Vec<&str> = ENGINE.iter().copied().chain(["all", "threads"]).collect();
+    let allowed: Vec<&str> = engine_names()
+        .into_iter()
+        .chain(["all", "threads"])
+        .collect();
     let given = Given::parse("scan", settings, &allowed)?;
     let cfg = given.config()?;
     let all = given.switch("all").unwrap_or(false);
@@ -931,7 +956,7 @@ impl PyIndex {
                     .check_flags(&flags, &self.path)
                     .map_err(index_error)?;
                 let mut cfg = index.params().config();
-                given.apply(&mut cfg);
+                given.apply(&mut cfg)?;
                 let cfg = checked(cfg)?;
                 let docs = documents(ids, &texts);
                 let mut within: Vec<Vec<doppel_report::PairReport>> = if within {

@@ -151,3 +151,28 @@ def test_empty_corpora_and_documents_are_reported_as_the_cli_does(cli, tmp_path)
     assert doppel.scan(docs, all=True).to_json().encode() == want
     assert doppel.compare("", "").verdict == "unrelated"
     assert doppel.MinHasher(num_perm=16).sign([]).shape == (0, 16)
+
+
+# Flags of `scan` about reading files, writing reports or the streamed
+# mode: nothing for documents already in memory.
+NOT_SETTINGS = {
+    "align", "color", "encoding", "exclude", "format", "glob", "help", "id-field",
+    "id-prefix", "jsonl", "max-doc-bytes", "max-html-pairs", "minhash-only", "output",
+    "quiet", "stats", "strict", "text-field",
+}
+
+
+def test_every_setting_of_scan_is_a_keyword_with_the_cli_default(cli, seeds):
+    import re
+
+    help_text = cli("scan", "--help", ok=(0,)).stdout.decode()
+    flags = set(re.findall(r"(?<![\w-])--([a-z][a-z0-9-]+)", help_text)) - NOT_SETTINGS
+    assert {"num-perm", "min-passage-words", "no-stem", "all", "threads"} <= flags
+    want = cli("scan", "seeds/", "--format", "json").stdout
+    for flag in sorted(flags - {"all", "threads"}):
+        name = flag.replace("-", "_")
+        assert name in doppel.DEFAULTS, flag
+        # The default given explicitly changes nothing.
+        report = doppel.scan(seeds, **{name: doppel.DEFAULTS[name]})
+        assert report.to_json().encode() == want, flag
+    assert set(doppel.DEFAULTS) == {f.replace("-", "_") for f in flags - {"all", "threads"}}
