@@ -94,3 +94,24 @@ def test_an_index_made_from_python_answers_as_the_cli_one(cli, archive, seeds, t
     with doppel.Index(other, create=True, num_perm=64, char_shingles=True, shingle_size=6) as index:
         p = index.stats()["params"]
     assert p["num_perm"] == 64 and p["shingle"] == {"kind": "chars", "size": 6}
+
+
+def test_every_setting_of_check_is_a_keyword(cli, archive, seeds):
+    import re
+
+    from test_reports import NOT_SETTINGS
+
+    help_text = cli("check", "--help", ok=(0,)).stdout.decode()
+    flags = set(re.findall(r"(?<![\w-])--([a-z][a-z0-9-]+)", help_text))
+    flags -= NOT_SETTINGS | {"index", "mode", "all", "within", "threads"}
+    assert {"num-perm", "cosine-threshold", "min-passage-words"} <= flags
+    db, _ = archive
+    docs = {NEW: seeds["001_8e21ef8ac6e0b3df.txt"]}
+    want = cli_check(cli, db, NEW)
+    with doppel.Index(db) as index:
+        for flag in sorted(flags):
+            name = flag.replace("-", "_")
+            # The default given (the index's own parameter, for those the
+            # index fixes) changes nothing.
+            got = index.check(docs, **{name: doppel.DEFAULTS[name]})
+            assert [c.to_dict() for c in got] == want, flag
