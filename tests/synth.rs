@@ -83,9 +83,10 @@ fn truth_matches_recomputation_and_covers_every_kind() {
             EditKind::DeleteSentences | EditKind::InsertSentences => assert!(t.jaccard > 0.4),
             EditKind::ReorderSentences => assert!(t.jaccard > 0.3 && t.jaccard < 1.0),
             EditKind::EmbedPassage => assert!(t.jaccard > 0.0 && t.jaccard < 0.5),
+            EditKind::EmbedRewrite => panic!("embed-rewrite is planted only when asked for"),
         }
     }
-    assert_eq!(kinds.len(), EditKind::ALL.len(), "{kinds:?}");
+    assert_eq!(kinds.len(), EditKind::DEFAULT.len(), "{kinds:?}");
     // About a fifth of the pairs are planted.
     let share = truth.len() as f64 / 1500.0;
     assert!((0.15..0.25).contains(&share), "{share}");
@@ -160,6 +161,7 @@ fn spans_slice_the_corresponding_passages() {
                     .sum();
                 assert_eq!(covered, words(a).len());
             }
+            EditKind::EmbedRewrite => panic!("embed-rewrite is planted only when asked for"),
         }
     }
 }
@@ -233,4 +235,63 @@ fn binary_writes_the_same_files_as_the_library() {
         .code(2)
         .stderr(predicates::str::contains("does not exist"));
     assert!(!dir.path().join("t2.jsonl").exists());
+}
+
+/// An embedded rewrite, planted only when asked for: the source's
+/// sentences are in the host, in another order, about 30% of their words
+/// replaced; the default kinds give the default generator's bytes.
+#[test]
+fn embedded_rewrites_are_planted_when_asked_for() {
+    let write = |s: &Synth| {
+        let (mut corpus, mut truth) = (Vec::new(), Vec::new());
+        synth::write_corpus(s, &mut corpus, &mut truth).unwrap();
+        (corpus, truth)
+    };
+    assert_eq!(
+        write(&Synth::new(400, 3).with_kinds(&EditKind::DEFAULT)),
+        write(&Synth::new(400, 3))
+    );
+    let s = Synth::new(600, 2).with_kinds(&[EditKind::EmbedRewrite]);
+    let (corpus, truth) = write(&s);
+    let mut texts = HashMap::new();
+    for line in corpus.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let v: serde_json::Value = serde_json::from_slice(line).unwrap();
+        texts.insert(
+            v["id"].as_str().unwrap().to_string(),
+            v["text"].as_str().unwrap().to_string(),
+        );
+    }
+    let truth: Vec<Truth> = truth
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert!(truth.len() > 40, "{}", truth.len());
+    let (mut replaced, mut total, mut reordered) = (0usize, 0usize, 0usize);
+    for t in &truth {
+        assert_eq!(t.kind, EditKind::EmbedRewrite);
+        let (a, b) = (&texts[&t.a], &texts[&t.b]);
+        assert!(t.jaccard < 0.2, "{}-{}: {}", t.a, t.b, t.jaccard);
+        // The spans slice sentences of equal length, word for word with
+        // substitutions.
+        for sp in &t.spans {
+            let (wa, wb) = (
+                words(&a[sp.a.start..sp.a.end]),
+                words(&b[sp.b.start..sp.b.end]),
+            );
+            assert_eq!(wa.len(), wb.len(), "{}-{}", t.a, t.b);
+            replaced += wa.iter().zip(&wb).filter(|(x, y)| x != y).count();
+            total += wa.len();
+        }
+        // In b, the spans' sources are not all in their order in a.
+        let starts: Vec<usize> = t.spans.iter().map(|sp| sp.a.start).collect();
+        reordered += usize::from(starts.windows(2).any(|w| w[0] > w[1]));
+    }
+    let rate = replaced as f64 / total as f64;
+    assert!((0.25..0.35).contains(&rate), "{rate}");
+    assert!(
+        reordered * 2 > truth.len(),
+        "{reordered} of {}",
+        truth.len()
+    );
 }

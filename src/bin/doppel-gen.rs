@@ -31,9 +31,41 @@ struct Args {
     /// Ground-truth file (JSON Lines, one planted pair per line).
     #[arg(long, value_name = "FILE")]
     truth: PathBuf,
+    /// Kinds of planted pairs, comma-separated (default: every kind but
+    /// embed-rewrite, which earlier corpora lacked; `all`: every kind).
+    /// Kinds: substitute-light, substitute-heavy, delete-sentences,
+    /// insert-sentences, embed-passage, reorder-sentences, embed-rewrite.
+    #[arg(long, value_name = "LIST", value_parser = parse_kinds)]
+    kinds: Option<Kinds>,
     /// Worker threads (0: one per core). The output does not depend on it.
     #[arg(short = 'j', long, default_value_t = 0)]
     threads: usize,
+}
+
+/// The kinds `--kinds` names.
+#[derive(Clone, Debug)]
+struct Kinds(Vec<doppel_synth::EditKind>);
+
+/// `--kinds`: kind names separated by commas, or `all`.
+fn parse_kinds(list: &str) -> Result<Kinds, String> {
+    use doppel_synth::EditKind;
+    if list == "all" {
+        return Ok(Kinds(EditKind::ALL.to_vec()));
+    }
+    let mut kinds = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        let kind = EditKind::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = EditKind::ALL.iter().map(|k| k.name()).collect();
+            format!(
+                "unknown kind {name:?} (kinds: {}, or all)",
+                names.join(", ")
+            )
+        })?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(Kinds(kinds))
 }
 
 /// A temporary file beside `target`, to be renamed over it when complete.
@@ -68,7 +100,8 @@ fn run(args: &Args) -> anyhow::Result<()> {
     }
     let mut corpus = temp_beside(&args.out)?;
     let mut truth = temp_beside(&args.truth)?;
-    let synth = doppel_synth::Synth::new(args.docs, args.seed);
+    let synth = doppel_synth::Synth::new(args.docs, args.seed)
+        .with_kinds(args.kinds.as_ref().map_or(&[], |k| k.0.as_slice()));
     let stats = doppel_synth::write_corpus(
         &synth,
         BufWriter::with_capacity(1 << 20, corpus.as_file_mut()),

@@ -75,11 +75,28 @@ pub enum EditKind {
     EmbedPassage,
     /// The sentences shuffled.
     ReorderSentences,
+    /// A passage of 3–8 sentences of the first document rewritten — 30% of
+    /// its words replaced, its sentences shuffled — and embedded in an
+    /// otherwise unrelated second document. Planted only when asked for
+    /// ([`Synth::with_kinds`]): the default kinds keep every corpus made
+    /// before it byte for byte.
+    EmbedRewrite,
 }
 
 impl EditKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [EditKind; 6] = [
+    pub const ALL: [EditKind; 7] = [
+        EditKind::SubstituteLight,
+        EditKind::SubstituteHeavy,
+        EditKind::DeleteSentences,
+        EditKind::InsertSentences,
+        EditKind::EmbedPassage,
+        EditKind::ReorderSentences,
+        EditKind::EmbedRewrite,
+    ];
+
+    /// The kinds planted by default, in the order the generator draws them.
+    pub const DEFAULT: [EditKind; 6] = [
         EditKind::SubstituteLight,
         EditKind::SubstituteHeavy,
         EditKind::DeleteSentences,
@@ -97,7 +114,13 @@ impl EditKind {
             EditKind::InsertSentences => "insert-sentences",
             EditKind::EmbedPassage => "embed-passage",
             EditKind::ReorderSentences => "reorder-sentences",
+            EditKind::EmbedRewrite => "embed-rewrite",
         }
+    }
+
+    /// The kind of a name (see [`name`](Self::name)).
+    pub fn from_name(name: &str) -> Option<EditKind> {
+        EditKind::ALL.into_iter().find(|k| k.name() == name)
     }
 }
 
@@ -173,6 +196,8 @@ pub struct Synth {
     cdf: Vec<f64>,
     perm: Permutation,
     id_width: usize,
+    /// The kinds planted pairs are drawn from.
+    kinds: Vec<EditKind>,
 }
 
 impl Synth {
@@ -194,7 +219,20 @@ impl Synth {
             cdf,
             perm: Permutation::new(docs, seed),
             id_width,
+            kinds: EditKind::DEFAULT.to_vec(),
         }
+    }
+
+    /// The same generator planting pairs of `kinds` (drawn uniformly, in
+    /// the order given; empty: the default kinds). With
+    /// [`EditKind::DEFAULT`] it is the default generator.
+    pub fn with_kinds(mut self, kinds: &[EditKind]) -> Synth {
+        self.kinds = if kinds.is_empty() {
+            EditKind::DEFAULT.to_vec()
+        } else {
+            kinds.to_vec()
+        };
+        self
     }
 
     /// Number of documents.
@@ -256,7 +294,7 @@ impl Synth {
         if !rng.chance(PLANTED_SHARE) {
             return Role::Original;
         }
-        let kind = EditKind::ALL[rng.below(EditKind::ALL.len())];
+        let kind = self.kinds[rng.below(self.kinds.len())];
         Role::Copy {
             source_slot: 2 * m,
             kind,
@@ -382,10 +420,14 @@ impl Synth {
                 }
                 (doc, None)
             }
-            EditKind::EmbedPassage => {
+            EditKind::EmbedPassage | EditKind::EmbedRewrite => {
                 let len = rng.between(3, 8).min(source.len());
                 let start = rng.below(source.len() - len + 1);
-                let passage = &source[start..start + len];
+                let mut passage = source[start..start + len].to_vec();
+                if kind == EditKind::EmbedRewrite {
+                    self.rewrite(&mut passage, &mut rng);
+                }
+                let passage = &passage[..];
                 let passage_words: usize = passage.iter().map(|s| s.words.len()).sum();
                 // The host is the copy slot's own text, unrelated to the source.
                 let mut host_rng = SplitMix64::stream(self.seed, TAG_BASE, slot as u64);
@@ -395,6 +437,27 @@ impl Synth {
                 let at = rng.below(host.len() + 1);
                 host.splice(at..at, passage.iter().cloned());
                 (host, None)
+            }
+        }
+    }
+
+    /// Rewrite sentences in place: 30% of their words replaced by other
+    /// words, the sentences shuffled (when there are two or more).
+    fn rewrite(&self, doc: &mut [Sentence], rng: &mut SplitMix64) {
+        for s in doc.iter_mut() {
+            for w in &mut s.words {
+                if rng.chance(0.30) {
+                    let old = w.id;
+                    while w.id == old {
+                        w.id = self.word(rng);
+                    }
+                }
+            }
+        }
+        while doc.len() > 1 && doc.windows(2).all(|p| p[0].origin < p[1].origin) {
+            for i in (1..doc.len()).rev() {
+                let j = rng.below(i + 1);
+                doc.swap(i, j);
             }
         }
     }
