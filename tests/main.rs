@@ -17,6 +17,7 @@ mod licences;
 mod minhash_property;
 mod outputs;
 mod partial;
+mod rewrites;
 mod scale;
 mod seeds;
 mod synth;

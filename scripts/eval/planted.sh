@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Recall of the planted pairs by kind, `doppel scan` in its default (full)
-# mode on a doppel-gen corpus, with and without the winnowed copy
-# candidates (--min-copy-words 25, the default, and 0): which planted kinds
-# the candidates reach, how many flagged pairs are not planted, and the
-# wall time and peak memory of each run (median of 3). Writes
-# reports/planted.md.
+# mode on a doppel-gen corpus of every kind (--kinds all), three ways: the
+# defaults; without the winnowed copy candidates (--min-copy-words 0); with
+# the sentence-band candidates for rewritten passages
+# (--rewrite-candidates). Which planted kinds the candidates reach, how
+# many flagged pairs are not planted, and the wall time and peak memory of
+# each run (median of 3). Writes reports/planted.md.
 #   bash scripts/eval/planted.sh [DOCS]      (default 20000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,14 +14,19 @@ cargo build --release --quiet
 bin=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bin/doppel-gen" --docs "$docs" --seed 1 --out "$work/c.jsonl" --truth "$work/t.jsonl" 2>/dev/null
+"$bin/doppel-gen" --docs "$docs" --seed 1 --kinds all --out "$work/c.jsonl" --truth "$work/t.jsonl" 2>/dev/null
 runs=()
-for w in 25 0; do
+for mode in default nocopy rewrite; do
+    case $mode in
+        default) flags=() ;;
+        nocopy) flags=(--min-copy-words 0) ;;
+        rewrite) flags=(--rewrite-candidates) ;;
+    esac
     for r in 1 2 3; do
         /usr/bin/time -f "%e %M" -o "$work/time" "$bin/doppel" scan "$work/c.jsonl" --jsonl \
-            --min-copy-words "$w" -o "$work/r$w.json" -q || true
+            "${flags[@]}" -o "$work/r$mode.json" -q || true
         read -r s kb < "$work/time"
-        runs+=("$w $s $kb")
+        runs+=("$mode $s $kb")
     done
 done
 printf '%s\n' "${runs[@]}" > "$work/runs"
@@ -34,34 +40,37 @@ for line in open(f"{work}/runs"):
     runs[w].append((float(s), int(kb)))
 print("# Planted pairs found by `doppel scan`, by kind\n")
 print(f"Produced by `bash scripts/eval/planted.sh {docs}`: a doppel-gen corpus of "
-      f"{docs:,} documents (seed 1), `doppel scan c.jsonl --jsonl` in the default "
-      "mode with the winnowed copy candidates (`--min-copy-words 25`, the default) and "
-      "without them (`--min-copy-words 0`). A planted pair is found when it is flagged "
-      "(any verdict but unrelated).\n")
+      f"{docs:,} documents (seed 1, `--kinds all`), `doppel scan c.jsonl --jsonl` in the "
+      "default mode three ways: the defaults (winnowed copy candidates at "
+      "`--min-copy-words 25`); without the copy candidates (`--min-copy-words 0`); with the "
+      "sentence-band candidates for rewritten passages (`--rewrite-candidates`). A planted "
+      "pair is found when it is flagged (any verdict but unrelated).\n")
+modes = [("default", "defaults"), ("nocopy", "no copy candidates"),
+         ("rewrite", "--rewrite-candidates")]
 kinds = sorted({t["kind"] for t in truth})
 found = {}
-for w in ("25", "0"):
-    rep = json.load(open(f"{work}/r{w}.json"))
+planted = {(t["a"], t["b"]) for t in truth} | {(t["b"], t["a"]) for t in truth}
+for m, _ in modes:
+    rep = json.load(open(f"{work}/r{m}.json"))
     flagged = {(p["a"], p["b"]) for p in rep["pairs"] if p["verdict"] != "unrelated"}
     flagged |= {(b, a) for a, b in flagged}
-    planted = {(t["a"], t["b"]) for t in truth} | {(t["b"], t["a"]) for t in truth}
-    found[w] = (flagged, len({tuple(sorted(x)) for x in flagged if x not in planted}))
-print("| kind | planted | found, copy candidates on | found, off |")
-print("|---|---|---|---|")
+    found[m] = (flagged, len({tuple(sorted(x)) for x in flagged if x not in planted}))
+print("| kind | planted | " + " | ".join(f"found, {name}" for _, name in modes) + " |")
+print("|---|---|" + "---|" * len(modes))
 for k in kinds:
     ts = [t for t in truth if t["kind"] == k]
     cells = []
-    for w in ("25", "0"):
-        n = sum((t["a"], t["b"]) in found[w][0] for t in ts)
+    for m, _ in modes:
+        n = sum((t["a"], t["b"]) in found[m][0] for t in ts)
         cells.append(f"{n} ({n / len(ts):.1%})")
-    print(f"| {k} | {len(ts)} | {cells[0]} | {cells[1]} |")
-print(f"| flagged pairs not planted | | {found['25'][1]} | {found['0'][1]} |")
+    print(f"| {k} | {len(ts)} | " + " | ".join(cells) + " |")
+print("| flagged pairs not planted | | " + " | ".join(str(found[m][1]) for m, _ in modes) + " |")
 print()
 print("| run | wall, median of 3 | peak RSS, median |")
 print("|---|---|---|")
-for w, name in (("25", "copy candidates on"), ("0", "off")):
-    s = statistics.median(x[0] for x in runs[w])
-    kb = statistics.median(x[1] for x in runs[w])
+for m, name in modes:
+    s = statistics.median(x[0] for x in runs[m])
+    kb = statistics.median(x[1] for x in runs[m])
     print(f"| {name} | {s:.2f} s | {kb / 1024:.0f} MB |")
 with open("/proc/loadavg") as f:
     print(f"\nLoad average at the end: {' '.join(f.read().split()[:3])} (2 cores; times are noisy on a shared machine).")

@@ -287,6 +287,12 @@ pub struct EngineArgs {
     /// (winnowed fingerprints; 0: off).
     #[arg(long, value_name = "N", default_value_t = Config::default().copy_words)]
     pub min_copy_words: usize,
+    /// Also propose pairs whose sentences share MinHash bands of their
+    /// terms: a paragraph rewritten inside a long document, whose
+    /// whole-document cosine stays low (off by default: on texts of one
+    /// genre it also proposes pairs alike only in stock phrasing).
+    #[arg(long)]
+    pub rewrite_candidates: bool,
     /// Do not stem words on the TF-IDF side.
     #[arg(long)]
     pub no_stem: bool,
@@ -307,6 +313,7 @@ impl EngineArgs {
             cosine_threshold: self.cosine_threshold,
             top_k: self.top_k,
             copy_words: self.min_copy_words,
+            rewrite_candidates: self.rewrite_candidates,
             stem: !self.no_stem,
             stop_words: !self.keep_stop_words,
             ..Config::default()

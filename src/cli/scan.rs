@@ -71,21 +71,46 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         &Summary {
             documents: loaded.documents.len(),
             candidates: Some(scan.pairs.len()),
-            found: &match scan.boilerplate_fingerprints {
-                0 => flagged(report.flagged()),
-                n => format!(
-                    "{}, {n} boilerplate fingerprint{} (in more than {} documents) paired nothing",
-                    flagged(report.flagged()),
-                    if n == 1 { "" } else { "s" },
-                    doppel::winnow::MAX_POSTING
-                ),
-            },
+            found: &found(&scan, report.flagged()),
             elapsed: progress.elapsed(),
         },
         args.input.quiet,
         args.stats,
     );
     Ok(super::status(failed, report.flagged()))
+}
+
+/// The summary's account of a full scan: what each source of candidates
+/// proposed (a pair may come from several), what was flagged, and what
+/// was left out as boilerplate.
+fn found(scan: &pipeline::Scan, flagged_pairs: usize) -> String {
+    let mut parts = vec![
+        format!(
+            "proposed by LSH {}, cosine {}, copied runs {}, rewritten sentences {}",
+            scan.lsh_candidates,
+            scan.cosine_candidates,
+            scan.copy_candidates,
+            scan.rewrite_candidates
+        ),
+        flagged(flagged_pairs),
+    ];
+    let max = doppel::winnow::MAX_POSTING;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if scan.boilerplate_fingerprints > 0 {
+        let n = scan.boilerplate_fingerprints;
+        parts.push(format!(
+            "{n} boilerplate fingerprint{} (in more than {max} documents) paired nothing",
+            plural(n)
+        ));
+    }
+    if scan.stock_sentences > 0 {
+        let n = scan.stock_sentences;
+        parts.push(format!(
+            "{n} stock sentence band{} (in more than {max} documents) paired nothing",
+            plural(n)
+        ));
+    }
+    parts.join(", ")
 }
 
 fn flagged(n: usize) -> String {

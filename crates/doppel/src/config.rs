@@ -24,6 +24,7 @@ pub const SETTING_NAMES: &[(&str, &str)] = &[
     ("shingle.size", "shingle_size"),
     ("top_k", "top_k"),
     ("copy_words", "min_copy_words"),
+    ("rewrite_candidates", "rewrite_candidates"),
 ];
 
 /// Everything that shapes a run's results.
@@ -45,6 +46,13 @@ pub struct Config {
     /// whatever their Jaccard or cosine (winnowed fingerprints, see
     /// [`crate::winnow`]); 0 turns it off.
     pub copy_words: usize,
+    /// Pairs whose sentences share MinHash bands of their term sets are
+    /// candidates whatever the cosine of the whole documents: a rewritten
+    /// paragraph inside a long document (see [`crate::rewrites`]). Off by
+    /// default: on texts of one genre it proposes many pairs whose only
+    /// likeness is the genre's stock phrasing, and the alignment flags
+    /// some of them (README, "Rewritten passages").
+    pub rewrite_candidates: bool,
     /// Stem words (Snowball English) on the TF-IDF side.
     pub stem: bool,
     /// Drop English stop words on the TF-IDF side.
@@ -84,6 +92,7 @@ impl Default for Config {
             cosine_threshold: 0.2,
             top_k: 10,
             copy_words: 25,
+            rewrite_candidates: false,
             stem: true,
             stop_words: true,
             verdict: VerdictConfig::default(),

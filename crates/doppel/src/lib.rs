@@ -72,6 +72,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod pipeline;
 pub mod progress;
+pub mod rewrites;
 pub mod score;
 pub mod shingle;
 pub mod text;

@@ -16,6 +16,7 @@ use crate::corpus::Document;
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
 use crate::progress::{self, Counter, Event, Progress};
+use crate::rewrites;
 use crate::score::{self, PairScores, Verdict};
 use crate::shingle::{self, ShingleKind};
 use crate::text::{Analysed, Analyzer};
@@ -187,6 +188,12 @@ pub struct Scan {
     /// Fingerprints left out as boilerplate (in more than
     /// [`winnow::MAX_POSTING`] documents).
     pub boilerplate_fingerprints: usize,
+    /// Candidate pairs whose sentences share MinHash bands (a rewritten
+    /// passage, see [`crate::rewrites`]).
+    pub rewrite_candidates: usize,
+    /// Sentence band keys left out as stock sentences (in more than
+    /// [`winnow::MAX_POSTING`] documents).
+    pub stock_sentences: usize,
 }
 
 /// Two documents analysed in full, with their document vectors (what
@@ -233,6 +240,8 @@ struct Compact {
     band_keys: Vec<Vec<u64>>,
     fingerprints: Vec<Vec<u64>>,
     vectors: Vec<SparseVec>,
+    /// Each document's sentence band keys (see [`crate::rewrites`]).
+    sentence_keys: Vec<Vec<u32>>,
 }
 
 fn prepare_compact(
@@ -253,25 +262,33 @@ fn prepare_compact(
         band_keys: Vec::with_capacity(docs.len()),
         fingerprints: Vec::with_capacity(docs.len()),
         vectors: Vec::new(),
+        sentence_keys: Vec::with_capacity(docs.len()),
     };
     for chunk in docs.chunks(ANALYSIS_CHUNK) {
-        // Per document: its counts, band keys, fingerprints and terms.
-        type Part = (DocStats, Vec<u64>, Vec<u64>, Vec<Vec<String>>);
+        // Per document: its counts, LSH band keys, fingerprints, sentence
+        // band keys and terms.
+        type Part = (DocStats, Vec<u64>, Vec<u64>, Vec<u32>, Vec<Vec<String>>);
         let parts: Vec<Part> = chunk
             .par_iter()
             .map(|d| {
                 let f = features(&d.text, cfg, &analyzer, &hasher);
                 analysed.add(1);
                 let keys = lsh::band_keys(&f.signature, params);
-                (f.stats(), keys, f.fingerprints, f.sentence_terms)
+                let sentences = if cfg.rewrite_candidates {
+                    rewrites::band_keys(&f.sentence_terms)
+                } else {
+                    Vec::new()
+                };
+                (f.stats(), keys, f.fingerprints, sentences, f.sentence_terms)
             })
             .collect();
-        for (stats, keys, fingerprints, terms) in parts {
+        for (stats, keys, fingerprints, sentence_keys, terms) in parts {
             let terms: Vec<&str> = terms.iter().flatten().map(String::as_str).collect();
             fitter.add(&terms);
             out.stats.push(stats);
             out.band_keys.push(keys);
             out.fingerprints.push(fingerprints);
+            out.sentence_keys.push(sentence_keys);
         }
     }
     out.vectors = fitter.finish().1;
@@ -320,10 +337,14 @@ fn scan_chunked(
             .collect();
     let (from_copies, boilerplate) =
         winnow::candidate_pairs(prep.fingerprints.iter().map(Vec::as_slice));
+    let (from_rewrites, stock_sentences) =
+        rewrites::candidate_pairs(prep.sentence_keys.iter().map(Vec::as_slice));
+    prep.sentence_keys = Vec::new();
     let mut candidates: Vec<(DocId, DocId)> = from_lsh
         .iter()
         .chain(&from_cosine)
         .chain(&from_copies)
+        .chain(&from_rewrites)
         .copied()
         .collect();
     candidates.sort_unstable();
@@ -367,6 +388,8 @@ fn scan_chunked(
         cosine_candidates: from_cosine.len(),
         copy_candidates: from_copies.len(),
         boilerplate_fingerprints: boilerplate,
+        rewrite_candidates: from_rewrites.len(),
+        stock_sentences,
     }
 }
 
@@ -454,6 +477,8 @@ pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
         cosine_candidates: 0,
         copy_candidates: 0,
         boilerplate_fingerprints: 0,
+        rewrite_candidates: 0,
+        stock_sentences: 0,
     }
 }
 
