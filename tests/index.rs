@@ -666,6 +666,61 @@ fn check_runs_while_an_add_is_in_progress() {
     assert!(overlapped, "the add always ended before check did");
 }
 
+/// The files in a directory, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Readers (`check`, `index stats`, `index list`, and the library's
+/// read-only open) leave nothing beside the index: no log, no
+/// shared-memory file another user would find owned by them.
+#[test]
+fn readers_leave_nothing_beside_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("archive");
+    std::fs::create_dir(&d).unwrap();
+    let refs = seed_dir(dir.path(), &[S000, S002, S003]);
+    let index = d.join("refs.doppel");
+    build(&[&p(&refs)], &index);
+    assert_eq!(files_in(&d), ["refs.doppel"]);
+    let i = p(&index);
+    for args in [
+        vec!["check", "--index", &i, "-q", "--format", "json"],
+        vec!["index", "stats", "--index", &i],
+        vec!["index", "list", "--index", &i],
+    ] {
+        let mut args: Vec<String> = args.into_iter().map(String::from).collect();
+        if args[0] == "check" {
+            args.push(seed(S001));
+        }
+        let r = run(&args);
+        assert!(r.code <= 1, "{args:?}: {}", r.stderr);
+        assert_eq!(files_in(&d), ["refs.doppel"], "after {args:?}");
+    }
+    let ro = Index::open_read_only(&index).unwrap();
+    assert_eq!(ro.len().unwrap(), 3);
+    drop(ro);
+    assert_eq!(files_in(&d), ["refs.doppel"], "after a library read");
+    // A reader beside a writer's open transaction still reads the last
+    // commit, and when both are gone nothing is left either.
+    let writer = rusqlite::Connection::open(&index).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let r = run(&["index", "stats", "--index", &i]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    writer.execute_batch("ROLLBACK").unwrap();
+    drop(writer);
+    assert_eq!(
+        files_in(&d),
+        ["refs.doppel"],
+        "after a reader beside a writer"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Bad index files and flags
 // ---------------------------------------------------------------------------

@@ -701,15 +701,38 @@ impl std::fmt::Debug for Index {
     }
 }
 
-/// A read-only connection to the index at `path`. A reader of an index in
-/// write-ahead-log mode must create a shared-memory file beside it: on
-/// read-only media, or in a directory this user may not write, where that
-/// fails, the file is opened as immutable (no locks, no log) instead.
+/// A connection that only reads the index at `path`. A reader of an index
+/// in write-ahead-log mode needs the log and shared-memory files beside
+/// it. Opened to write but held to reading (`query_only`), the last
+/// connection to close removes them, so a `check` or `stats` leaves
+/// nothing beside the index; where the file may only be read it is opened
+/// read-only (and the files it makes stay, as SQLite keeps them for other
+/// readers); on read-only media, or in a directory this user may not
+/// write, where they cannot be made, the file is opened as immutable (no
+/// locks, no log) instead.
 pub(crate) fn read_connection(path: &Path) -> IndexResult<Connection> {
     let err = |e| db_error(path, e);
     let probe = |conn: &Connection| -> rusqlite::Result<i32> {
         conn.query_row("PRAGMA application_id", [], |r| r.get(0))
     };
+    let writable = std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly());
+    if writable {
+        let held = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .and_then(|conn| {
+            conn.busy_timeout(READER_WAIT)?;
+            conn.execute_batch("PRAGMA query_only = ON")?;
+            probe(&conn)?;
+            Ok(conn)
+        });
+        match held {
+            Ok(conn) => return Ok(conn),
+            Err(e) if cannot_share(&e) => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
