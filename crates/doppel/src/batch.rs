@@ -398,7 +398,7 @@ impl Signer<'_> {
             line,
             bytes: text.len() as u64,
             chars: text.chars().count() as u64,
-            words: u32::try_from(words.ends.len()).unwrap_or(u32::MAX),
+            words: u32::try_from(words.len()).unwrap_or(u32::MAX),
             sentences: u32::try_from(words.sentences(text)).unwrap_or(u32::MAX),
         };
         (stats, lsh::band_keys(&sig, &self.params))
@@ -423,16 +423,16 @@ pub fn shingles(text: &str, kind: ShingleKind) -> Vec<u64> {
 /// A text's words and their normalised forms, as [`text::tokenize`] finds
 /// and normalises them, in two allocations instead of one per word.
 ///
-/// Normalisation ([`text::normalize`]: NFKC, folded quotes and dashes,
-/// lower case) leaves an ASCII word ASCII and only lowers its case, so
-/// ASCII words — nearly all of them in most corpora — skip the Unicode
-/// tables. The shingles are exactly those of
+/// The forms are written by [`text::norms_spans_into`] (whose ASCII texts skip
+/// the Unicode tables), separated by the shingles' separator byte, so a
+/// word n-gram's bytes lie together and are hashed where they are. The
+/// shingles are exactly those of
 /// [`pipeline::shingle_set`]`(&Analysed::new(text), …)`.
 struct Words {
-    /// Normalised forms, concatenated.
+    /// Normalised forms, separated.
     norms: String,
-    /// End of each word's form in `norms`.
-    ends: Vec<usize>,
+    /// Each word's form in `norms`.
+    ranges: Vec<std::ops::Range<usize>>,
     /// Byte span of each word in the text.
     spans: Vec<Span>,
 }
@@ -440,25 +440,39 @@ struct Words {
 impl Words {
     fn new(text: &str) -> Words {
         let mut w = Words {
-            norms: String::with_capacity(text.len()),
-            ends: Vec::new(),
+            norms: String::with_capacity(text.len() + text.len() / 4),
+            ranges: Vec::new(),
             spans: Vec::new(),
         };
-        for (start, word) in text::word_indices(text) {
-            text::normalize_into(word, &mut w.norms);
-            w.ends.push(w.norms.len());
-            w.spans.push(Span::new(start, start + word.len()));
-        }
+        text::norms_spans_into(
+            text,
+            crate::shingle::TOKEN_SEPARATOR,
+            &mut w.norms,
+            &mut w.ranges,
+            Some(&mut w.spans),
+        );
         w
     }
 
+    fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
     fn norm(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.norms[start..self.ends[i]]
+        &self.norms[self.ranges[i].clone()]
     }
 
     fn shingles(&self, text: &str, kind: ShingleKind) -> Vec<u64> {
-        let norms: Vec<&str> = (0..self.ends.len()).map(|i| self.norm(i)).collect();
+        if let ShingleKind::Words(n) = kind
+            && !self.ranges.is_empty()
+        {
+            let mut v: Vec<u64> =
+                crate::shingle::separated_window_hashes(&self.norms, &self.ranges, n).collect();
+            v.sort_unstable();
+            v.dedup();
+            return v;
+        }
+        let norms: Vec<&str> = (0..self.len()).map(|i| self.norm(i)).collect();
         pipeline::shingles_of(text, &norms, kind)
     }
 
@@ -1502,7 +1516,7 @@ mod tests {
         for t in texts {
             let a = Analysed::new(t);
             let w = Words::new(t);
-            assert_eq!(w.ends.len(), a.tokens.len(), "{t:?}");
+            assert_eq!(w.len(), a.tokens.len(), "{t:?}");
             for (i, tok) in a.tokens.iter().enumerate() {
                 assert_eq!(w.norm(i), tok.norm, "{t:?}");
                 assert_eq!(w.spans[i], tok.span, "{t:?}");

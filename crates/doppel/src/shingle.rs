@@ -19,7 +19,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 pub const SHINGLE_SEED: u64 = 0x5D0C_9E1A_7B3F_2468;
 
 /// Byte placed between tokens when hashing a word window (ASCII unit separator).
-const TOKEN_SEPARATOR: u8 = 0x1F;
+pub(crate) const TOKEN_SEPARATOR: u8 = 0x1F;
 
 /// Stable 64-bit hash of `bytes` (XXH3-64 with `seed`).
 ///
@@ -102,17 +102,27 @@ impl WordShingler {
     pub fn hashes(&mut self, text: &str, n: usize) -> &[u64] {
         crate::text::norms_into(text, TOKEN_SEPARATOR, &mut self.buf, &mut self.ranges);
         self.hashes.clear();
-        if !self.ranges.is_empty() {
-            let n = n.clamp(1, self.ranges.len());
-            let bytes = self.buf.as_bytes();
-            self.hashes.extend(
-                self.ranges
-                    .windows(n)
-                    .map(|w| stable_hash(&bytes[w[0].start..w[n - 1].end], SHINGLE_SEED)),
-            );
-        }
+        self.hashes
+            .extend(separated_window_hashes(&self.buf, &self.ranges, n));
         &self.hashes
     }
+}
+
+/// Word `n`-gram hashes of words written into `buf` separated by
+/// [`TOKEN_SEPARATOR`] ([`crate::text::norms_into`]), `ranges` their
+/// places: each window's bytes are contiguous in `buf`, so they are hashed
+/// where they lie — the values of [`word_shingle_sequence`] on the same
+/// words. No words give none; fewer than `n`, one of them all.
+pub(crate) fn separated_window_hashes<'a>(
+    buf: &'a str,
+    ranges: &'a [std::ops::Range<usize>],
+    n: usize,
+) -> impl Iterator<Item = u64> + 'a {
+    let n = n.clamp(1, ranges.len().max(1));
+    let bytes = buf.as_bytes();
+    ranges
+        .windows(n)
+        .map(move |w| stable_hash(&bytes[w[0].start..w[n - 1].end], SHINGLE_SEED))
 }
 
 /// Character `n`-gram shingles of `text` as a sorted, deduplicated set.

@@ -561,34 +561,46 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// For the hot path of shingling, which needs no spans and no per-word
 /// allocation.
 pub fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<usize>>) {
+    norms_spans_into(text, sep, buf, ranges, None);
+}
+
+/// [`norms_into`], also writing each word's byte span in `text` into
+/// `spans` (cleared first) when given: one pass over the words for both.
+pub fn norms_spans_into(
+    text: &str,
+    sep: u8,
+    buf: &mut String,
+    ranges: &mut Vec<Range<usize>>,
+    mut spans: Option<&mut Vec<Span>>,
+) {
     buf.clear();
     ranges.clear();
-    let sep = char::from(sep);
-    if text.is_ascii() && !sep.is_ascii_uppercase() {
-        // Lower-case the whole buffer once instead of word by word (which
-        // leaves the separator as it is).
-        for (_, w) in word_indices(text) {
-            if !ranges.is_empty() {
-                buf.push(sep);
-            }
-            let start = buf.len();
-            if w.contains('\n') {
-                buf.push_str(&unhyphenate(w));
-            } else {
-                buf.push_str(w);
-            }
-            ranges.push(start..buf.len());
-        }
-        buf.make_ascii_lowercase();
-        return;
+    if let Some(s) = spans.as_deref_mut() {
+        s.clear();
     }
-    for (_, w) in word_indices(text) {
+    let sep = char::from(sep);
+    let ascii = text.is_ascii() && !sep.is_ascii_uppercase();
+    for (start, w) in word_indices(text) {
         if !ranges.is_empty() {
             buf.push(sep);
         }
-        let start = buf.len();
-        normalize_into(w, buf);
-        ranges.push(start..buf.len());
+        let at = buf.len();
+        if !ascii {
+            normalize_into(w, buf);
+        } else if w.contains('\n') {
+            buf.push_str(&unhyphenate(w));
+        } else {
+            buf.push_str(w);
+        }
+        ranges.push(at..buf.len());
+        if let Some(s) = spans.as_deref_mut() {
+            s.push(Span::new(start, start + w.len()));
+        }
+    }
+    if ascii {
+        // Lower-case the whole buffer once instead of word by word (which
+        // leaves the separator as it is).
+        buf.make_ascii_lowercase();
     }
 }
 
@@ -1155,13 +1167,21 @@ mod tests {
             "Vietnam\u{2019}s \u{FB01}nance, US\u{2013}China: ＡＢＣ déjà vu. DON'T stop",
             "",
             "  ",
+            "A strate-\ngic plan, hard-\nwrapped in ASCII only.",
+            "Une strat\u{e9}-\ngie, d\u{e9}j\u{e0} coup\u{e9}e.",
         ] {
+            let tokens = tokenize(text);
             norms_into(text, 0x1F, &mut buf, &mut ranges);
             let got: Vec<&str> = ranges.iter().map(|r| &buf[r.clone()]).collect();
-            let want: Vec<String> = tokenize(text).into_iter().map(|t| t.norm).collect();
+            let want: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
             assert_eq!(got, want);
             let joined = want.join("\u{1F}");
             assert_eq!(buf, joined);
+            let mut spans = vec![Span::new(7, 9)];
+            norms_spans_into(text, 0x1F, &mut buf, &mut ranges, Some(&mut spans));
+            assert_eq!(buf, joined);
+            let want: Vec<Span> = tokens.iter().map(|t| t.span).collect();
+            assert_eq!(spans, want, "{text:?}");
         }
     }
 
