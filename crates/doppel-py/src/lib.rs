@@ -535,13 +535,7 @@ impl PyMinHasher {
         texts: Vec<PyBackedStr>,
         threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyByteArray>> {
-        let mut given = Given::default();
-        if let Some(t) = threads {
-            given
-                .0
-                .insert("threads", value_of("threads", Kind::Count, t)?);
-        }
-        let pool = given.pool()?;
+        let pool = threads_pool(threads)?;
         let k = self.hasher.k();
         // Written in place into the bytearray handed back, without the GIL
         // (nothing else can see the new object yet).
@@ -562,6 +556,97 @@ impl PyMinHasher {
             Ok(())
         })
     }
+
+    /// The band keys of `texts` under `lsh`'s banding, as `dedup` keys
+    /// them: rows of `lsh.bands` little-endian `u64` keys, and whether each
+    /// text has keys (an empty shingle set has none and is never a
+    /// candidate; its row is zeros). Parallel over texts, without the GIL.
+    #[pyo3(signature = (texts, lsh, threads=None))]
+    fn band_keys<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<PyBackedStr>,
+        lsh: PyRef<'py, PyLsh>,
+        threads: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyByteArray>, Vec<bool>)> {
+        if lsh.num_perm != self.hasher.k() {
+            return Err(PyValueError::new_err(format!(
+                "an LSH of num_perm={} for a MinHasher of num_perm={}",
+                lsh.num_perm,
+                self.hasher.k()
+            )));
+        }
+        let pool = threads_pool(threads)?;
+        let params = lsh.params;
+        let bands = params.bands;
+        let mut keyed = vec![false; texts.len()];
+        let out = PyByteArray::new_with(py, texts.len() * bands * 8, |out| {
+            py.detach(|| {
+                run(&pool, || {
+                    use rayon::prelude::*;
+                    out.par_chunks_mut((bands * 8).max(1))
+                        .zip(keyed.par_iter_mut())
+                        .zip(texts.par_iter())
+                        .for_each_init(WordShingler::default, |words, ((row, has), text)| {
+                            let keys = lsh::band_keys(&self.sign_one(words, text), &params);
+                            *has = !keys.is_empty();
+                            for (slot, k) in row.chunks_exact_mut(8).zip(&keys) {
+                                slot.copy_from_slice(&k.to_le_bytes());
+                            }
+                        });
+                })
+            });
+            Ok(())
+        })?;
+        Ok((out, keyed))
+    }
+
+    /// The exact Jaccard similarity of the shingle sets of `a[i]` and
+    /// `b[i]`, for each `i`: the score `dedup` and `scan --minhash-only`
+    /// verify a candidate pair by. Parallel over pairs, without the GIL.
+    #[pyo3(signature = (a, b, threads=None))]
+    fn exact_jaccard(
+        &self,
+        py: Python<'_>,
+        a: Vec<PyBackedStr>,
+        b: Vec<PyBackedStr>,
+        threads: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<f64>> {
+        if a.len() != b.len() {
+            return Err(PyValueError::new_err(format!(
+                "exact_jaccard(): {} texts against {}: as many of each",
+                a.len(),
+                b.len()
+            )));
+        }
+        let pool = threads_pool(threads)?;
+        let kind = self.shingle;
+        Ok(py.detach(|| {
+            run(&pool, || {
+                use rayon::prelude::*;
+                a.par_iter()
+                    .zip(b.par_iter())
+                    .map(|(a, b)| {
+                        minhash::jaccard(
+                            &doppel::batch::shingles(a, kind),
+                            &doppel::batch::shingles(b, kind),
+                        )
+                    })
+                    .collect()
+            })
+        }))
+    }
+}
+
+/// A pool of `threads` workers if given (0: one per core), else none.
+fn threads_pool(threads: Option<&Bound<'_, PyAny>>) -> PyResult<Option<rayon::ThreadPool>> {
+    let mut given = Given::default();
+    if let Some(t) = threads {
+        given
+            .0
+            .insert("threads", value_of("threads", Kind::Count, t)?);
+    }
+    given.pool()
 }
 
 impl PyMinHasher {

@@ -143,6 +143,41 @@ def test_lsh_candidates_are_the_cli_candidates(cli, generated):
     assert close and all(frozenset((t["a"], t["b"])) in got for t in close)
 
 
+def test_band_keys_and_exact_jaccard_give_minhash_modes_candidates_and_scores(cli, generated):
+    """The pairs sharing a key of `MinHasher.band_keys` are the candidates
+    of `scan --minhash-only --all`, each scored by `exact_jaccard` as the
+    command line verifies it; the keys are `LSH`'s, an empty text has
+    none."""
+    path, docs, _ = generated
+    report = json.loads(cli("scan", path, "--jsonl", "--minhash-only", "--all",
+                            "--format", "json").stdout)
+    hasher, lsh = doppel.MinHasher(), doppel.LSH(threshold=0.5)
+    texts = [t for _, t in docs] + ["", "   "]
+    keys, keyed = hasher.band_keys(texts, lsh)
+    assert keys.shape == (len(texts), lsh.bands) and keys.dtype == np.uint64
+    assert keyed[: len(docs)].all() and not keyed[len(docs):].any()
+    assert (keys[len(docs):] == 0).all()
+    sigs = hasher.sign(texts[:50])
+    for row, s in zip(keys, sigs):
+        assert list(row) == lsh._t.band_keys(doppel._signature(s, "sig"))
+    buckets = {}
+    for n, row in enumerate(keys[: len(docs)]):
+        for k in row:
+            buckets.setdefault(int(k), set()).add(n)
+    got = {(a, b) for b_ in buckets.values() for a in b_ for b in b_ if a < b}
+    row_of = {i: n for n, (i, _) in enumerate(docs)}
+    want = {tuple(sorted((row_of[p["a"]], row_of[p["b"]]))): p for p in report["pairs"]}
+    assert got == set(want)
+    pairs = sorted(want)
+    scores = hasher.exact_jaccard([texts[a] for a, _ in pairs], [texts[b] for _, b in pairs])
+    assert scores.dtype == np.float64
+    assert list(scores) == [want[p]["scores"]["jaccard"] for p in pairs]
+    with pytest.raises(ValueError, match="as many"):
+        hasher.exact_jaccard(["a"], [])
+    with pytest.raises(ValueError, match="num_perm"):
+        doppel.MinHasher(num_perm=64).band_keys(["a"], lsh)
+
+
 def test_lsh_insert_query_remove():
     texts = {
         "x": "the cat sat on the mat and looked out of the window at the rain " * 4,

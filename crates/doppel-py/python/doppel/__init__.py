@@ -396,6 +396,36 @@ class MinHasher:
         arr = np.frombuffer(buf, dtype="<u8").reshape(len(texts), self.num_perm)
         return arr.astype(np.uint64, copy=False)
 
+    def band_keys(
+        self, texts: Iterable[str], lsh: "LSH", *, threads: Optional[int] = None
+    ) -> "tuple[np.ndarray, np.ndarray]":
+        """The LSH band keys of ``texts`` under ``lsh``'s bands, as ``dedup``
+        keys them: an array of ``len(texts)`` rows of ``lsh.bands``
+        ``uint64`` keys, and a boolean array saying which texts have keys
+        (an empty shingle set has none, its row is zeros, and it is never a
+        candidate). A key encodes its band: texts sharing a key are
+        candidates, whatever band it is."""
+        if not isinstance(lsh, LSH):
+            raise TypeError(f"band_keys(): lsh must be an LSH, not {type(lsh).__name__}")
+        texts = _texts(texts, "band_keys")
+        names = [f"text {n}" for n in range(len(texts))]
+        buf, keyed = _native("band_keys", names, texts, self._h.band_keys, texts, lsh._t, threads)
+        keys = np.frombuffer(buf, dtype="<u8").reshape(len(texts), lsh.bands)
+        return keys.astype(np.uint64, copy=False), np.array(keyed, dtype=bool)
+
+    def exact_jaccard(
+        self, texts_a: Iterable[str], texts_b: Iterable[str], *, threads: Optional[int] = None
+    ) -> np.ndarray:
+        """The exact Jaccard similarity of the shingle sets of
+        ``texts_a[i]`` and ``texts_b[i]``, for each ``i`` (float64): the
+        score by which ``dedup`` and ``scan --minhash-only`` verify a
+        candidate pair."""
+        a, b = _texts(texts_a, "exact_jaccard"), _texts(texts_b, "exact_jaccard")
+        names = [f"text {n} of texts_a" for n in range(len(a))]
+        names += [f"text {n} of texts_b" for n in range(len(b))]
+        scores = _native("exact_jaccard", names, a + b, self._h.exact_jaccard, a, b, threads)
+        return np.array(scores, dtype=np.float64)
+
     def __repr__(self) -> str:
         return (
             f"MinHasher(num_perm={self.num_perm}, shingle_size={self.shingle_size}, "
