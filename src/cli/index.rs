@@ -227,13 +227,15 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         super::output::note_orphans(dir);
         super::output::track_dir(dir);
     }
-    let mut builder = Builder::new(&args.index, &params, args.force)?;
+    let mut builder = super::output::create_tracked(
+        &args.index,
+        || Ok(Builder::new(&args.index, &params, args.force)?),
+        |b| b.temp_path().to_path_buf(),
+    )?;
     let temp = builder.temp_path().to_path_buf();
-    super::output::track(&temp);
     let n = builder.add_with(&docs, &|e| progress.event(e))?;
-    builder.finish()?;
+    super::output::finish_tracked(&args.index, &temp, || Ok(builder.finish()?))?;
     progress.finish();
-    super::output::untrack(&temp);
     if !args.input.quiet {
         eprintln!(
             "doppel: indexed {n} document{} into {} in {:.1} s",

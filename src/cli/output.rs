@@ -149,21 +149,49 @@ pub fn note_orphans(dir: &Path) {
     }
 }
 
-/// Have a temporary file of another kind (an index being built) removed
-/// on a signal, until [`untrack`] is called.
-pub fn track(path: &Path) {
-    pending().temps.push(path.to_path_buf());
+/// Make a temporary file of another kind (an index being built) with
+/// `make`, and have the path `temp_of` gives removed on a signal until
+/// [`finish_tracked`]; under the lock the signal handler's clean-up takes
+/// (see [`Pending`]), so a signal either comes first (and nothing is
+/// made) or finds the file recorded. `what` names the output for the
+/// error.
+pub fn create_tracked<T>(
+    what: &Path,
+    make: impl FnOnce() -> anyhow::Result<T>,
+    temp_of: impl Fn(&T) -> PathBuf,
+) -> anyhow::Result<T> {
+    let mut p = pending();
+    if p.interrupted {
+        bail!("{}: interrupted", what.display());
+    }
+    let made = make()?;
+    p.temps.push(temp_of(&made));
+    Ok(made)
+}
+
+/// Complete a tracked temporary file with `finish` (which moves it into
+/// place, and may make and remove files beside it, as SQLite's log) and
+/// forget it, under the same lock: a signal during `finish` waits for it
+/// and then finds the output complete, never a half-moved file or a log
+/// made after its clean-up.
+pub fn finish_tracked(
+    what: &Path,
+    temp: &Path,
+    finish: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut p = pending();
+    if p.interrupted {
+        bail!("{}: interrupted", what.display());
+    }
+    let done = finish();
+    p.temps.retain(|x| x != temp);
+    done
 }
 
 /// Have this process's temporary files in `dir` removed on a signal (call
 /// before making one there).
 pub fn track_dir(dir: &Path) {
     pending().dirs.push(dir.to_path_buf());
-}
-
-/// Stop tracking a temporary file (it was renamed into place or removed).
-pub fn untrack(path: &Path) {
-    pending().temps.retain(|x| x != path);
 }
 
 /// The signal that stopped the run, once one came (0: none).
