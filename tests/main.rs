@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod common;
 mod completions;
+mod copies;
 mod encodings;
 mod hostile;
 mod html;
