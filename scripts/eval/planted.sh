@@ -5,8 +5,9 @@
 # the sentence-band candidates for rewritten passages
 # (--rewrite-candidates). Which planted kinds the candidates reach, how
 # many flagged pairs are not planted, and the wall time and peak memory of
-# each run (median of 3). Writes reports/planted.md.
+# each run (median of 3). Writes reports/planted.md (or OUT).
 #   bash scripts/eval/planted.sh [DOCS]      (default 20000)
+#   OUT=reports/planted-100k.md bash scripts/eval/planted.sh 100000
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 docs=${1:-20000}
@@ -30,16 +31,18 @@ for mode in default nocopy rewrite; do
     done
 done
 printf '%s\n' "${runs[@]}" > "$work/runs"
-python3 - "$work" "$docs" > reports/planted.md <<'PY'
+out=${OUT:-reports/planted.md}
+python3 - "$work" "$docs" "$out" > "$out" <<'PY'
 import collections, json, statistics, sys
-work, docs = sys.argv[1], int(sys.argv[2])
+work, docs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 truth = [json.loads(l) for l in open(f"{work}/t.jsonl")]
 runs = collections.defaultdict(list)
 for line in open(f"{work}/runs"):
     w, s, kb = line.split()
     runs[w].append((float(s), int(kb)))
 print("# Planted pairs found by `doppel scan`, by kind\n")
-print(f"Produced by `bash scripts/eval/planted.sh {docs}`: a doppel-gen corpus of "
+cmd = f"bash scripts/eval/planted.sh {docs}" if out == "reports/planted.md" else f"OUT={out} bash scripts/eval/planted.sh {docs}"
+print(f"Produced by `{cmd}`: a doppel-gen corpus of "
       f"{docs:,} documents (seed 1, `--kinds all`), `doppel scan c.jsonl --jsonl` in the "
       "default mode three ways: the defaults (winnowed copy candidates at "
       "`--min-copy-words 25`); without the copy candidates (`--min-copy-words 0`); with the "
@@ -75,4 +78,4 @@ for m, name in modes:
 with open("/proc/loadavg") as f:
     print(f"\nLoad average at the end: {' '.join(f.read().split()[:3])} (2 cores; times are noisy on a shared machine).")
 PY
-cat reports/planted.md
+cat "$out"
