@@ -47,7 +47,7 @@ def _wait_for(log: Path, text: str, count: int, proc: subprocess.Popen, what: st
 
 def _stop(procs: list) -> None:
     """End the processes this test started (each its own process group),
-    by their ids: TERM, then KILL those still running after 30 s."""
+    by their ids: TERM, then KILL what still runs after 30 s."""
     for p in procs:
         if p.poll() is None:
             try:
@@ -64,6 +64,23 @@ def _stop(procs: list) -> None:
             except ProcessLookupError:
                 pass
             p.wait()
+    # A worker's executor is a JVM it started, in its group: it ends after
+    # the worker (killed if it has not within 10 s).
+    for p in procs:
+        deadline = time.monotonic() + 10
+        while _signal_group(p.pid, 0):
+            if time.monotonic() > deadline:
+                _signal_group(p.pid, signal.SIGKILL)
+            time.sleep(0.1)
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    """Send `sig` to a process group; False when it has no process left."""
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except ProcessLookupError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +130,7 @@ def spark(cluster):
     """A session of this process on the cluster, with one executor per
     worker; stopped before the cluster is."""
     os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     os.environ.pop("SPARK_HOME", None)
     session = (
         SparkSession.builder.master(cluster)
@@ -139,6 +157,18 @@ def spark(cluster):
         yield session
     finally:
         session.stop()
+        # The driver's JVM, which pyspark started, would end with this
+        # process: end it now, by its id.
+        from pyspark import SparkContext
+
+        gateway = SparkContext._gateway
+        proc = getattr(gateway, "proc", None)
+        if gateway is not None:
+            gateway.shutdown()
+            SparkContext._gateway = SparkContext._jvm = None
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +242,79 @@ def test_dedup_keeps_the_longest_in_the_order_given(spark, cli, corpus):
 def test_importing_doppel_does_not_import_pyspark():
     code = "import sys, doppel; assert 'pyspark' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _as_pair(row: dict) -> dict:
+    """A row of `flag` as the pair object of the CLI's JSON (A the
+    reference)."""
+    return {
+        "a": row["reference_id"],
+        "b": row["new_id"],
+        "verdict": row["verdict"],
+        "scores": row["scores"],
+        "coverage": {"a": row["coverage"]["reference"], "b": row["coverage"]["new"]},
+        "passages": [
+            {"a": p["reference"], "b": p["new"], "score": p["score"], "kind": p["kind"]}
+            for p in row["passages"]
+        ],
+    }
+
+
+def test_flag_flags_what_the_cli_flags_among_the_band_candidates(spark, cli, corpus, tmp_path):
+    """600 reference and 400 new documents: `flag` reports exactly the
+    pairs of its band candidates that `doppel compare --pairs` flags, each as
+    it reports it (verdict, scores, coverage, passages); and of the pairs
+    `doppel check` flags, exactly those the bands propose, with check's
+    verdicts and passages (check also proposes pairs by TF-IDF neighbours
+    and copied passages, and weighs cosine by the index's documents)."""
+    path, docs, _ = corpus
+    lines = path.read_text().splitlines(keepends=True)
+    ref_path, new_path = tmp_path / "ref.jsonl", tmp_path / "new.jsonl"
+    ref_path.write_text("".join(lines[:600]))
+    new_path.write_text("".join(lines[600:1000]))
+    ref, new = docs[:600], docs[600:1000]
+
+    read = spark.read.schema("id string, text string").json
+    # Bands tuned for 0.2: more of check's pairs among the candidates.
+    rows = doppel.spark.flag(read(str(new_path)), read(str(ref_path)), lsh_threshold=0.2).collect()
+    got = {(r["reference_id"], r["new_id"]): _as_pair(r.asDict(recursive=True)) for r in rows}
+    assert len(got) == len(rows)
+
+    # The band candidates, on the driver.
+    hasher, lsh = doppel.MinHasher(), doppel.LSH(threshold=0.2)
+    refs_of = {}
+    for (i, _), keys in zip(ref, hasher.band_keys([t for _, t in ref], lsh)[0]):
+        for k in keys:
+            refs_of.setdefault(int(k), set()).add(i)
+    candidates = sorted(
+        {(r, n) for (n, _), keys in zip(new, hasher.band_keys([t for _, t in new], lsh)[0])
+         for k in keys for r in refs_of.get(int(k), ())}
+    )
+    assert len(candidates) >= len(got) > 10
+
+    # The command line's full comparison of each candidate.
+    for side, part in (("ref", ref), ("new", new)):
+        (tmp_path / side).mkdir()
+        for i, t in part:
+            (tmp_path / side / f"{i}.txt").write_bytes(t.encode("utf-8"))
+    (tmp_path / "pairs.tsv").write_text("".join(f"{r}.txt\t{n}.txt\n" for r, n in candidates))
+    out = cli("compare", "--pairs", tmp_path / "pairs.tsv",
+              "--a-dir", tmp_path / "ref", "--b-dir", tmp_path / "new").stdout.decode()
+    compared = {}
+    for line in out.splitlines():
+        p = json.loads(line)
+        p["a"], p["b"] = Path(p["a"]).stem, Path(p["b"]).stem
+        compared[(p["a"], p["b"])] = p
+    assert len(compared) == len(candidates)
+    assert got == {k: p for k, p in compared.items() if p["verdict"] != "unrelated"}
+
+    # doppel check against an index of the references.
+    index = tmp_path / "ref.db"
+    cli("index", "build", ref_path, "--jsonl", "--index", index, "--quiet")
+    checked = {}
+    for line in cli("check", "--index", index, new_path, "--jsonl", "--format", "jsonl").stdout.splitlines():
+        for p in json.loads(line)["pairs"]:
+            checked[(p["a"], p["b"])] = p
+    assert set(got) == set(checked) & set(candidates)
+    for k, p in got.items():
+        assert (p["verdict"], p["passages"]) == (checked[k]["verdict"], checked[k]["passages"]), k

@@ -36,7 +36,7 @@ install the wheel into the Python the workers run (``PYSPARK_PYTHON``).
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import doppel
 
@@ -48,13 +48,14 @@ except ImportError as e:  # pragma: no cover - depends on the environment
         "doppel.spark needs pyspark: pip install 'doppel-text[spark]'"
     ) from e
 
-__all__ = ["dedup", "components", "MAX_BUCKET"]
+__all__ = ["dedup", "flag", "components", "MAX_BUCKET"]
 
 #: Buckets of more documents than this become stars (each member paired
 #: with the bucket's first only), as in the command line (``lsh::MAX_BUCKET``).
 MAX_BUCKET = 1000
 
 _ENTRIES = "doc long, key long"
+_ID_ENTRIES = "doc string, key long"
 _SCORED = "a long, b long, jaccard double"
 
 
@@ -278,4 +279,160 @@ def dedup(
         .localCheckpoint()
     )
     docs.unpersist()
+    return out
+
+
+_SPAN = (
+    "struct<byte_start:long, byte_end:long, char_start:long, char_end:long, "
+    "line_start:long, line_end:long, text:string>"
+)
+_FLAGGED = (
+    "reference_id string, new_id string, verdict string, "
+    "scores struct<jaccard_est:double, jaccard:double, containment_a:double, "
+    "containment_b:double, cosine:double>, "
+    "coverage struct<reference:double, new:double>, "
+    f"passages array<struct<reference:{_SPAN}, new:{_SPAN}, score:double, kind:string>>"
+)
+
+
+def _aligning(settings: dict, all_pairs: bool):
+    """The function ``mapInArrow`` runs to compare candidates: batches of
+    ``(id_a, id_b, text_a, text_b)`` (A the reference) in, the flagged
+    pairs out (every pair with ``all_pairs``)."""
+
+    def align(batches):
+        import pyarrow as pa
+
+        schema = None
+        for batch in batches:
+            rows = []
+            cols = batch.to_pydict()
+            for ra, nb, ta, tb in zip(cols["id_a"], cols["id_b"], cols["text_a"], cols["text_b"]):
+                pair = doppel.compare(ta or "", tb or "", ids=(ra, nb), **settings).to_dict()
+                if pair["verdict"] == "unrelated" and not all_pairs:
+                    continue
+                rows.append(
+                    {
+                        "reference_id": ra,
+                        "new_id": nb,
+                        "verdict": pair["verdict"],
+                        "scores": pair["scores"],
+                        "coverage": {"reference": pair["coverage"]["a"], "new": pair["coverage"]["b"]},
+                        "passages": [
+                            {"reference": p["a"], "new": p["b"], "score": p["score"], "kind": p["kind"]}
+                            for p in pair["passages"]
+                        ],
+                    }
+                )
+            if schema is None:
+                schema = _arrow_schema()
+            yield pa.RecordBatch.from_pylist(rows, schema=schema)
+
+    return align
+
+
+def _arrow_schema():
+    """The Arrow schema of :data:`_FLAGGED`."""
+    import pyarrow as pa
+
+    span = pa.struct(
+        [(n, pa.int64()) for n in ("byte_start", "byte_end", "char_start", "char_end", "line_start", "line_end")]
+        + [("text", pa.string())]
+    )
+    return pa.schema(
+        [
+            ("reference_id", pa.string()),
+            ("new_id", pa.string()),
+            ("verdict", pa.string()),
+            (
+                "scores",
+                pa.struct(
+                    [(n, pa.float64()) for n in ("jaccard_est", "jaccard", "containment_a", "containment_b", "cosine")]
+                ),
+            ),
+            ("coverage", pa.struct([("reference", pa.float64()), ("new", pa.float64())])),
+            (
+                "passages",
+                pa.list_(
+                    pa.struct([("reference", span), ("new", span), ("score", pa.float64()), ("kind", pa.string())])
+                ),
+            ),
+        ]
+    )
+
+
+def flag(
+    new_df: DataFrame,
+    reference_df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    *,
+    all: bool = False,
+    max_bucket: int = MAX_BUCKET,
+    threads: int = 1,
+    **settings: Any,
+) -> DataFrame:
+    """New documents that derive from reference documents: every pair of a
+    reference and a new document that share an LSH band, compared in full
+    by :func:`doppel.compare` where the two texts are joined, and kept when
+    flagged (every candidate with ``all=True``).
+
+    Returns ``DataFrame[reference_id, new_id, verdict, scores, coverage,
+    passages]``: ``scores`` and ``coverage`` as :class:`doppel.Pair` has
+    them (the reference is A, the new document B), ``passages`` an array of
+    structs ``(reference, new, score, kind)`` whose spans carry byte,
+    character and line offsets and the text. Settings are
+    :func:`doppel.compare`'s keyword arguments (:data:`doppel.DEFAULTS`);
+    the bands are those of ``doppel dedup`` tuned for ``lsh_threshold``,
+    signed with ``num_perm``, ``shingle_size`` and ``char_shingles``.
+    Candidates come from these bands alone: ``doppel check`` also takes
+    TF-IDF neighbours and shared copied passages, so it can flag a pair of
+    little shingle overlap (a paraphrase, an excerpt) that this does not
+    propose; and ``compare`` weighs the cosine score by the two documents
+    alone, ``check`` by the index's, so a verdict that hangs on the cosine
+    can differ. ``id_col`` and ``text_col`` name the columns of both
+    DataFrames; ids must be unique in each. A band key of more than
+    ``max_bucket`` references proposes only the least of their ids
+    (0: no cap).
+    """
+    if not isinstance(max_bucket, int) or isinstance(max_bucket, bool) or max_bucket < 0:
+        raise ValueError(f"max_bucket must be a non-negative integer (0: no cap), not {max_bucket!r}")
+    # Checked on the driver: a keyword compare does not take raises here.
+    doppel.compare("", "", **settings)
+    sign_settings = {k: settings[k] for k in ("num_perm", "shingle_size", "char_shingles") if k in settings}
+    hasher = doppel.MinHasher(**sign_settings)
+    sign_settings = {
+        "num_perm": hasher.num_perm,
+        "shingle_size": hasher.shingle_size,
+        "char_shingles": hasher.char_shingles,
+    }
+    threshold = float(settings.get("lsh_threshold", doppel.DEFAULTS["lsh_threshold"]))
+
+    def texts(df: DataFrame, id_name: str, text_name: str) -> DataFrame:
+        return df.select(
+            F.col(id_col).cast("string").alias(id_name), F.col(text_col).cast("string").alias(text_name)
+        )
+
+    refs, news = texts(reference_df, "doc", "text"), texts(new_df, "doc", "text")
+    signing = _signing(sign_settings, threshold, threads)
+    ref_keys = refs.mapInArrow(signing, _ID_ENTRIES).withColumnRenamed("doc", "a")
+    new_keys = news.mapInArrow(signing, _ID_ENTRIES).withColumnRenamed("doc", "b")
+    buckets = ref_keys.groupBy("key").agg(F.array_sort(F.collect_set("a")).alias("refs"))
+    if max_bucket > 0:
+        # A key of more than max_bucket references (boilerplate) proposes
+        # only the least of their ids, as dedup's buckets become stars.
+        buckets = buckets.select(
+            "key", F.when(F.size("refs") > max_bucket, F.slice("refs", 1, 1)).otherwise(F.col("refs")).alias("refs")
+        )
+    pairs = (
+        buckets.join(new_keys, "key")
+        .select(F.explode("refs").alias("a"), "b")
+        .distinct()
+    )
+    out = (
+        pairs.join(texts(reference_df, "a", "text_a"), "a")
+        .join(texts(new_df, "b", "text_b"), "b")
+        .select(F.col("a").alias("id_a"), F.col("b").alias("id_b"), "text_a", "text_b")
+        .mapInArrow(_aligning(settings, all), _FLAGGED)
+    )
     return out
