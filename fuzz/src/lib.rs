@@ -38,6 +38,9 @@ fn check_span(text: &str, start: usize, end: usize, what: &str) {
 /// disjoint, and its normalised form is `normalize` of exactly the text it
 /// slices. Sentences are in order, disjoint, trimmed, hold at least one
 /// token each, and together hold every token once, each inside its span.
+/// The one-buffer forms and spans (`text::norms_spans_into`) are the
+/// tokens', and the streamed mode's shingle sets (`batch::shingles`) those
+/// of the analysed text.
 pub fn text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let text: &str = &text;
@@ -81,6 +84,30 @@ pub fn text(data: &[u8]) {
         prev_end = s.span.end;
     }
     assert_eq!(next_token, a.tokens.len(), "tokens outside every sentence");
+    // The one-buffer forms and spans of the fast paths are the tokens'.
+    let (mut buf, mut ranges, mut spans) = (String::new(), Vec::new(), Vec::new());
+    text::norms_spans_into(text, 0x1F, &mut buf, &mut ranges, Some(&mut spans));
+    assert_eq!(ranges.len(), a.tokens.len(), "norms_spans_into: word count");
+    for (k, t) in a.tokens.iter().enumerate() {
+        assert_eq!(
+            &buf[ranges[k].clone()],
+            t.norm,
+            "norms_spans_into: form {k}"
+        );
+        assert_eq!(spans[k], t.span, "norms_spans_into: span {k}");
+    }
+    // The streamed mode's shingles are the analysed text's.
+    for kind in [
+        ShingleKind::Words(5),
+        ShingleKind::Words(1),
+        ShingleKind::Chars(4),
+    ] {
+        assert_eq!(
+            doppel::batch::shingles(text, kind),
+            pipeline::shingle_set(text, &a, kind),
+            "batch::shingles {kind:?}"
+        );
+    }
 }
 
 /// The 1-based line number that a message names right after `name:`, if any.

@@ -297,9 +297,12 @@ fn prepare_compact(
 
 /// Find, score and align every pair of overlapping documents in `docs`.
 ///
-/// Candidates come from LSH over the MinHash signatures (near-duplicates)
-/// and from the top-k TF-IDF neighbours above the cosine threshold
-/// (paraphrases share few shingles); every candidate is then measured and
+/// Candidates come from LSH over the MinHash signatures (near-duplicates),
+/// from the top-k TF-IDF neighbours above the cosine threshold
+/// (paraphrases share few shingles), from shared winnowed fingerprints
+/// (a copied passage, [`crate::winnow`]) and, with
+/// `Config::rewrite_candidates`, from shared sentence bands (a rewritten
+/// passage, [`crate::rewrites`]); every candidate is then measured and
 /// aligned in parallel, and its verdict decided.
 pub fn scan(docs: &[Document], cfg: &Config) -> Scan {
     scan_with(docs, cfg, progress::NONE)
