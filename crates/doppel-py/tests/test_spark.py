@@ -1,174 +1,41 @@
 """doppel.spark on a real multi-process Spark cluster on loopback: a
 standalone master and two workers (each its own JVM, each running its own
 executor) started here from pyspark's own scripts and stopped at the end,
-whatever happens; the driver is this process. Results are held to the
-command line's on a doppel-gen corpus."""
+whatever happens (loopback_spark); the driver is this process. Results are
+held to the command line's on a doppel-gen corpus."""
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pyspark
 import pytest
-from pyspark.sql import SparkSession
 
 import doppel
 import doppel.spark
-
+import loopback_spark
 from conftest import _binary
 
 WORKERS = 2
-STARTUP_SECONDS = 180
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(log: Path, text: str, count: int, proc: subprocess.Popen, what: str) -> None:
-    """Wait until `text` is in `log` `count` times; fail if `proc` ends."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        body = log.read_text(errors="replace") if log.exists() else ""
-        if body.count(text) >= count:
-            return
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}:\n{body[-3000:]}")
-        time.sleep(0.5)
-    raise RuntimeError(f"{what}: no {text!r} in {STARTUP_SECONDS} s:\n{body[-3000:]}")
-
-
-def _stop(procs: list) -> None:
-    """End the processes this test started (each its own process group),
-    by their ids: TERM, then KILL what still runs after 30 s."""
-    for p in procs:
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + 30
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait()
-    # A worker's executor is a JVM it started, in its group: it ends after
-    # the worker (killed if it has not within 10 s).
-    for p in procs:
-        deadline = time.monotonic() + 10
-        while _signal_group(p.pid, 0):
-            if time.monotonic() > deadline:
-                _signal_group(p.pid, signal.SIGKILL)
-            time.sleep(0.1)
-
-
-def _signal_group(pgid: int, sig: int) -> bool:
-    """Send `sig` to a process group; False when it has no process left."""
-    try:
-        os.killpg(pgid, sig)
-        return True
-    except ProcessLookupError:
-        return False
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """A standalone master and two one-core workers on 127.0.0.1, started
-    with pyspark's spark-class; yields the master's URL."""
-    home = Path(pyspark.__file__).parent
-    spark_class = home / "bin" / "spark-class"
-    d = tmp_path_factory.mktemp("spark")
-    env = dict(
-        os.environ,
-        SPARK_HOME=str(home),
-        SPARK_LOCAL_IP="127.0.0.1",
-        SPARK_LOG_DIR=str(d),
-        PYSPARK_PYTHON=sys.executable,
-    )
-    port = _free_port()
-    url = f"spark://127.0.0.1:{port}"
-    procs = []
-    try:
-        log = d / "master.log"
-        master = subprocess.Popen(
-            [str(spark_class), "org.apache.spark.deploy.master.Master",
-             "--host", "127.0.0.1", "--port", str(port), "--webui-port", str(_free_port())],
-            stdout=open(log, "wb"), stderr=subprocess.STDOUT, env=env,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        procs.append(master)
-        _wait_for(log, "I have been elected leader", 1, master, "the Spark master")
-        for n in range(WORKERS):
-            wlog = d / f"worker{n}.log"
-            procs.append(subprocess.Popen(
-                [str(spark_class), "org.apache.spark.deploy.worker.Worker",
-                 "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
-                 "--work-dir", str(d / f"work{n}"), "--webui-port", str(_free_port()), url],
-                stdout=open(wlog, "wb"), stderr=subprocess.STDOUT, env=env,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            ))
-        _wait_for(log, "Registering worker", WORKERS, master, "the Spark master")
-        yield url
-    finally:
-        _stop(procs)
-
-
-@pytest.fixture(scope="module")
-def spark(cluster):
-    """A session of this process on the cluster, with one executor per
-    worker; stopped before the cluster is."""
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
-    os.environ.pop("SPARK_HOME", None)
-    session = (
-        SparkSession.builder.master(cluster)
-        .appName("doppel-spark-test")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.executor.memory", "768m")
-        .config("spark.executor.cores", "1")
-        .config("spark.cores.max", str(WORKERS))
-        .config("spark.pyspark.python", sys.executable)
-        .config("spark.sql.shuffle.partitions", "4")
-        # Several partitions of the 5 MB corpus, so signing is spread.
-        .config("spark.sql.files.maxPartitionBytes", str(1 << 20))
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    try:
-        sc = session.sparkContext
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while sc._jsc.sc().getExecutorIds().size() < WORKERS:
-            assert time.monotonic() < deadline, "the executors did not register"
-            time.sleep(0.5)
-        yield session
-    finally:
-        session.stop()
-        # The driver's JVM, which pyspark started, would end with this
-        # process: end it now, by its id.
-        from pyspark import SparkContext
-
-        gateway = SparkContext._gateway
-        proc = getattr(gateway, "proc", None)
-        if gateway is not None:
-            gateway.shutdown()
-            SparkContext._gateway = SparkContext._jvm = None
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+def spark(tmp_path_factory):
+    """A session of this process on a standalone master and two one-core
+    workers on 127.0.0.1, each executor a JVM of its own; all stopped at
+    the end, whatever happens."""
+    with loopback_spark.cluster(tmp_path_factory.mktemp("spark"), workers=WORKERS) as url:
+        with loopback_spark.session(
+            url,
+            executors=WORKERS,
+            **{
+                "spark.sql.shuffle.partitions": "4",
+                # Several partitions of the 5 MB corpus, so signing is spread.
+                "spark.sql.files.maxPartitionBytes": str(1 << 20),
+            },
+        ) as session:
+            yield session
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +78,7 @@ def test_the_cluster_runs_tasks_in_two_executor_processes(spark):
     pids = {r["pid"] for r in spark.range(0, 64, numPartitions=8).mapInArrow(where, "pid long").collect()}
     assert os.getpid() not in pids
     assert len(pids) >= WORKERS
-    assert spark.sparkContext._jsc.sc().getExecutorIds().size() == WORKERS
+    assert loopback_spark.executor_count(spark) == WORKERS
 
 
 def test_dedup_gives_the_clusters_dedup_gives(spark, cli, corpus):
