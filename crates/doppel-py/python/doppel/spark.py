@@ -1,9 +1,9 @@
-"""doppel on Spark: ``dedup`` over DataFrames too large for one
-machine, with the engine called inside the executors.
+"""doppel on Spark: ``dedup`` and ``flag`` over DataFrames too large for
+one machine, with the engine called inside the executors.
 
-It takes the shape the field gives corpus-scale MinHash work (text-dedup's
-Spark recipe, datatrove, NeMo Curator), with doppel's engine at each step
-that touches text:
+``dedup`` takes the shape the field gives corpus-scale MinHash work
+(text-dedup's Spark recipe, datatrove, NeMo Curator), with doppel's engine
+at each step that touches text:
 
 1. **Sign.** Each partition is signed in Arrow batches (``mapInArrow``):
    :meth:`doppel.MinHasher.band_keys` gives each text's LSH band keys, the
@@ -23,6 +23,11 @@ that touches text:
    label) until no label changes; each component's label is then its first
    document, the root union–find gives in the command line. The kept member
    is the first, or the longest (the first of those on a tie).
+
+``flag`` takes steps 1 to 3 across two DataFrames — reference and new
+documents sharing a band key — and compares each candidate pair in full
+with :func:`doppel.compare` where its two texts are joined, keeping the
+flagged pairs with their passages.
 
 "First" is the order of the input: ``order_col`` if given (an integer
 column, unique per row), else the DataFrame's own order
@@ -245,7 +250,11 @@ def dedup(
     }
     threshold = float(threshold)
 
-    docs = _documents(df, id_col, text_col, order_col).persist(StorageLevel.MEMORY_AND_DISK)
+    # Read once: signing and verification see the same documents under the
+    # same numbers. On the executors' disks, as the command line reads the
+    # texts of candidates again from its input: held in memory, a corpus
+    # larger than the executors' heaps fails (2.6 GB on two of 2 GB).
+    docs = _documents(df, id_col, text_col, order_col).persist(StorageLevel.DISK_ONLY)
     entries = docs.select("doc", "text").mapInArrow(_signing(settings, threshold, threads), _ENTRIES)
     pairs = _candidates(entries, max_bucket)
     edges = (
