@@ -144,11 +144,19 @@ def _candidates(entries: DataFrame, max_bucket: int) -> DataFrame:
     return every.unionByName(stars).distinct()
 
 
-def _with_texts(pairs: DataFrame, docs: DataFrame, a: str, b: str) -> DataFrame:
-    """Each pair with the texts (and ids) of its two documents joined."""
-    da = docs.select(F.col("doc").alias(a), F.col("id").alias("id_a"), F.col("text").alias("text_a"))
-    db = docs.select(F.col("doc").alias(b), F.col("id").alias("id_b"), F.col("text").alias("text_b"))
-    return pairs.join(da, a).join(db, b)
+def _with_texts(pairs: DataFrame, docs: DataFrame) -> DataFrame:
+    """Each pair ``(a, b)`` with its two texts. Only the candidates' texts
+    are read: their numbers, broadcast to every executor, pick them out
+    where they lie, so the joins shuffle those texts and not the corpus."""
+    needed = (
+        pairs.select(F.col("a").alias("doc"))
+        .unionByName(pairs.select(F.col("b").alias("doc")))
+        .distinct()
+    )
+    texts = docs.join(F.broadcast(needed), "doc", "left_semi").select("doc", "text")
+    ta = texts.select(F.col("doc").alias("a"), F.col("text").alias("text_a"))
+    tb = texts.select(F.col("doc").alias("b"), F.col("text").alias("text_b"))
+    return pairs.join(ta, "a").join(tb, "b")
 
 
 def components(edges: DataFrame) -> DataFrame:
@@ -256,9 +264,9 @@ def dedup(
     # larger than the executors' heaps fails (2.6 GB on two of 2 GB).
     docs = _documents(df, id_col, text_col, order_col).persist(StorageLevel.DISK_ONLY)
     entries = docs.select("doc", "text").mapInArrow(_signing(settings, threshold, threads), _ENTRIES)
-    pairs = _candidates(entries, max_bucket)
+    pairs = _candidates(entries, max_bucket).localCheckpoint()
     edges = (
-        _with_texts(pairs, docs, "a", "b")
+        _with_texts(pairs, docs)
         .select("a", "b", "text_a", "text_b")
         .mapInArrow(_verifying(settings, threads), _SCORED)
         .where(F.col("jaccard") >= F.lit(threshold))
