@@ -78,6 +78,10 @@ OWN_SCRIPTS = [
     ("short_lines.md", "bash scripts/bench/short_lines.sh"),
     ("report_size.md", "bash scripts/bench/report_size.sh"),
     ("planted.md", "bash scripts/eval/planted.sh"),
+    ("planted-100k.md", "OUT=reports/planted-100k.md bash scripts/eval/planted.sh 100000"),
+    ("full_memory.md", "bash scripts/bench/full_memory.sh"),
+    ("genre_rewrites.md", "bash scripts/eval/genre_rewrites.sh"),
+    ("spark_dedup.md", "bash scripts/bench/spark_dedup.sh"),
 ]
 
 
