@@ -127,15 +127,13 @@ impl Output {
             .as_file()
             .sync_all()
             .with_context(|| format!("{}: write failed", self.target.display()))?;
-        let mut p = pending();
-        if p.interrupted {
-            bail!("{}: interrupted", self.target.display());
-        }
-        self.temp.persist(&self.target).with_context(|| {
-            format!("{}: cannot replace the output file", self.target.display())
-        })?;
-        p.temps.retain(|x| x != &temp_path);
-        Ok(())
+        let target = self.target;
+        let temp = self.temp;
+        finish_tracked(&target, &temp_path, || {
+            temp.persist(&target)
+                .with_context(|| format!("{}: cannot replace the output file", target.display()))?;
+            Ok(())
+        })
     }
 }
 
@@ -171,7 +169,8 @@ pub fn create_tracked<T>(
 
 /// Complete a tracked temporary file with `finish` (which moves it into
 /// place, and may make and remove files beside it, as SQLite's log) and
-/// forget it, under the same lock: a signal during `finish` waits for it
+/// forget it once it succeeded, under the same lock (reports and indexes
+/// alike): a signal during `finish` waits for it
 /// and then finds the output complete, never a half-moved file or a log
 /// made after its clean-up.
 pub fn finish_tracked(
@@ -183,9 +182,9 @@ pub fn finish_tracked(
     if p.interrupted {
         bail!("{}: interrupted", what.display());
     }
-    let done = finish();
+    finish()?;
     p.temps.retain(|x| x != temp);
-    done
+    Ok(())
 }
 
 /// Have this process's temporary files in `dir` removed on a signal (call
