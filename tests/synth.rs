@@ -248,7 +248,7 @@ fn embedded_rewrites_are_planted_when_asked_for() {
         (corpus, truth)
     };
     assert_eq!(
-        write(&Synth::new(400, 3).with_kinds(&EditKind::DEFAULT)),
+        write(&Synth::new(400, 3).with_kinds(EditKind::DEFAULT)),
         write(&Synth::new(400, 3))
     );
     let s = Synth::new(600, 2).with_kinds(&[EditKind::EmbedRewrite]);
