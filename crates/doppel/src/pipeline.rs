@@ -247,11 +247,10 @@ struct Compact {
 fn prepare_compact(
     docs: &[Document],
     cfg: &Config,
+    (analyzer, hasher): (&Analyzer, &MinHasher),
     params: &LshParams,
     progress: Progress<'_>,
 ) -> Compact {
-    let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
-    let hasher = MinHasher::new(cfg.num_perm);
     progress(Event::Analysing {
         docs: docs.len() as u64,
     });
@@ -271,7 +270,7 @@ fn prepare_compact(
         let parts: Vec<Part> = chunk
             .par_iter()
             .map(|d| {
-                let f = features(&d.text, cfg, &analyzer, &hasher);
+                let f = features(&d.text, cfg, analyzer, hasher);
                 analysed.add(1);
                 let keys = lsh::band_keys(&f.signature, params);
                 let sentences = if cfg.rewrite_candidates {
@@ -328,8 +327,10 @@ fn scan_chunked(
     progress: Progress<'_>,
     chunk_bytes: usize,
 ) -> Scan {
+    let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
+    let hasher = MinHasher::new(cfg.num_perm);
     let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
-    let mut prep = prepare_compact(docs, cfg, &params, progress);
+    let mut prep = prepare_compact(docs, cfg, (&analyzer, &hasher), &params, progress);
     progress(Event::Searching);
     let from_lsh = lsh::candidate_pairs(&prep.band_keys);
     prep.band_keys = Vec::new();
@@ -356,8 +357,6 @@ fn scan_chunked(
         pairs: candidates.len() as u64,
     });
     let verified = Counter::new(progress, |pairs| Event::Verified { pairs });
-    let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
-    let hasher = MinHasher::new(cfg.num_perm);
     let mut pairs: Vec<PairResult> = Vec::with_capacity(candidates.len());
     for chunk in align_chunks(&candidates, docs, chunk_bytes) {
         let mut held: Vec<DocId> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
