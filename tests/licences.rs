@@ -59,6 +59,15 @@ fn independent_licences_are_not_flagged() {
         ("Artistic", "Apache-2.0"),
         ("CC0-1.0", "GPL-3"),
         ("Apache-2.0", "CC0-1.0"),
+        // A short licence after a long one: its two or three sentences
+        // echo the long one's conditions and disclaimer, in places far
+        // apart, and are no summary of it.
+        ("GPL-2", "BSD"),
+        ("GPL-3", "BSD"),
+        ("LGPL-2.1", "BSD"),
+        ("MPL-2.0", "BSD"),
+        ("CC0-1.0", "BSD"),
+        ("CC0-1.0", "Artistic"),
     ] {
         let p = compare(a, b);
         assert_eq!(p["verdict"], "unrelated", "{a} vs {b}: {p}");

@@ -37,9 +37,10 @@
 //!    clusters. A summary condenses a long passage of its source: the
 //!    extension is tried again with [`AlignConfig::summary_gap`], and a
 //!    passage it finds whose side in A holds at least [`SUMMARY_RATIO`]
-//!    times the words of its side in B replaces the passages it overlaps in
-//!    B — unless one of them, of like length on both sides, already holds
-//!    most of it.
+//!    times the words of its side in B, and whose side in B has at least
+//!    [`SUMMARY_MIN_UNITS`] units holding a seed, replaces the passages it
+//!    overlaps in B — unless one of them, of like length on both sides,
+//!    already holds most of it.
 //! 4. **Filtering.** Passages that overlap on both sides are merged. Each
 //!    stretch of B belongs to at most one passage (B is the document whose
 //!    passages are traced back: the suspicious or new one); of two
@@ -70,6 +71,13 @@ use std::ops::Range;
 /// average), while a rewritten or translated passage keeps its length
 /// within a factor of two.
 pub const SUMMARY_RATIO: usize = 3;
+
+/// Units of B a summary passage needs that each echo its source (hold a
+/// seed): a summary condenses several sentences of its source, while one
+/// or two sentences of a short text that echo a long passage of one genre
+/// (a licence's disclaimer, a manual page's option boilerplate) are its
+/// stock phrasing.
+pub const SUMMARY_MIN_UNITS: usize = 3;
 
 /// Terms two units must share to be a seed by their cosine and Dice: one
 /// shared word between two three-word lines is chance (two files of 12,000
@@ -253,7 +261,10 @@ pub fn align(a: Side<'_>, b: Side<'_>, cfg: &AlignConfig) -> Alignment {
     if cfg.summary_gap > cfg.max_gap {
         for s in extend(&seeds, cfg.summary_gap, &ua, &ub, b, true, cfg) {
             let wb = words(b, &ub, &s.b);
-            if !long_enough(&s) || words(a, &ua, &s.a) < SUMMARY_RATIO * wb {
+            if !long_enough(&s)
+                || words(a, &ua, &s.a) < SUMMARY_RATIO * wb
+                || s.seeded_b < SUMMARY_MIN_UNITS
+            {
                 continue;
             }
             // Where the ordinary extension already made one passage of
@@ -1235,6 +1246,67 @@ mod tests {
         let (a, b) = (doc(&a), doc(&b));
         let al = align(side(&a), side(&b), &AlignConfig::default());
         assert!(al.passages.is_empty(), "{:#?}", al.passages);
+    }
+
+    /// A long source passage (`SOURCE` sentences inside unrelated text)
+    /// and a summary of it inside other unrelated text: `echoes`
+    /// sentences, each echoing one sentence of the passage fully and the
+    /// two after it a little. Returns both texts and the byte ranges of
+    /// the passage and of the summary.
+    fn summarised(rng: &mut SplitMix64, echoes: usize) -> (Doc, Doc, Range<usize>, Range<usize>) {
+        const SOURCE: usize = 15;
+        let topic = |k: usize, m: usize| format!("t{k}x{m}");
+        let mut a = filler(rng, 12);
+        let a_start = a.len();
+        for k in 0..SOURCE {
+            let mut words: Vec<String> = (0..4).map(|m| topic(k, m)).collect();
+            words.extend((0..9).map(|_| format!("w{}q", rng.below(2000))));
+            a.push_str(&format!("Start {}. ", words.join(" ")));
+        }
+        let a_end = a.len() - 1;
+        a.push_str(&filler(rng, 12));
+        let mut b = filler(rng, 12);
+        let b_start = b.len();
+        for e in 0..echoes {
+            // A summary sentence condenses three of its source.
+            let k = 3 * e;
+            let mut words: Vec<String> = (0..4).map(|m| topic(k, m)).collect();
+            for skipped in k + 1..k + 3 {
+                words.extend((0..2).map(|m| topic(skipped, m)));
+            }
+            b.push_str(&format!("Start {}. ", words.join(" ")));
+        }
+        let b_end = b.len() - 1;
+        b.push_str(&filler(rng, 12));
+        (doc(&a), doc(&b), a_start..a_end, b_start..b_end)
+    }
+
+    #[test]
+    fn a_summary_is_one_passage_from_its_first_echo_to_its_last() {
+        let cfg = AlignConfig {
+            min_passage_words: 10,
+            ..AlignConfig::default()
+        };
+        let mut rng = SplitMix64::new(23);
+        for echoes in [5, 4, 3] {
+            let (a, b, ra, rb) = summarised(&mut rng, echoes);
+            let al = align(side(&a), side(&b), &cfg);
+            assert_eq!(al.passages.len(), 1, "{echoes} echoes: {:#?}", al.passages);
+            let p = &al.passages[0];
+            assert!(
+                p.a.start >= ra.start && p.a.end <= ra.end,
+                "{p:?} within {ra:?}"
+            );
+            assert!(
+                p.b.start >= rb.start && p.b.end <= rb.end,
+                "{p:?} within {rb:?}"
+            );
+            // The passage runs from the first echoed sentence to the last,
+            // over a stretch of the source three times as long or more.
+            assert!(p.a.len() >= 3 * p.b.len(), "{p:?}");
+            assert_eq!(p.b.start, rb.start, "{p:?}");
+            assert_eq!(p.b.end, rb.end, "{p:?}");
+        }
     }
 
     #[test]
