@@ -13,7 +13,7 @@ use doppel::score::Verdict;
 use doppel_synth::SplitMix64;
 
 use crate::common::disguise;
-use disguise::{cyrillic_lookalikes, sprinkle};
+use disguise::{cyrillic_lookalikes, far_lookalikes, sprinkle};
 
 fn doppel_cmd() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_doppel"))
@@ -44,6 +44,18 @@ fn invisible_characters_look_alike_letters_and_accents_hide_no_copy() {
             sprinkle(&text, char::is_alphabetic, '\u{200C}', 0.3, 3),
         ),
         ("Cyrillic look-alikes", cyrillic),
+        (
+            "Armenian, Cherokee, Lisu and Greek look-alikes",
+            far_lookalikes(&text),
+        ),
+        (
+            "variation selectors",
+            sprinkle(&text, char::is_alphabetic, '\u{FE0F}', 0.3, 5),
+        ),
+        (
+            "tag characters",
+            sprinkle(&text, char::is_alphabetic, '\u{E0061}', 0.3, 6),
+        ),
         (
             "combining accents",
             sprinkle(&text, |c| "aeiou".contains(c), '\u{0301}', 0.3, 4),

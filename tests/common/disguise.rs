@@ -47,3 +47,20 @@ pub fn greek_lookalikes(text: &str) -> String {
         })
         .collect()
 }
+
+/// Latin letters written with look-alikes from further afield: Armenian
+/// o, Cherokee A and T, Lisu B and S, Greek v, dotless i.
+pub fn far_lookalikes(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'o' => '\u{0585}',
+            'A' => '\u{13AA}',
+            'T' => '\u{13A2}',
+            'B' => '\u{A4D0}',
+            'S' => '\u{A4E2}',
+            'v' => '\u{03BD}',
+            'i' => '\u{0131}',
+            c => c,
+        })
+        .collect()
+}

@@ -11,7 +11,8 @@
 //! typographic apostrophes, quotes and dashes to their ASCII forms; what
 //! hides a copy is undone — invisible characters ([`is_invisible`]) are
 //! dropped and split no word, accents on Latin letters are dropped, and
-//! Cyrillic and Greek letters drawn like Latin ones become those letters.
+//! letters of other scripts drawn like Latin ones (Unicode's confusables)
+//! become those letters.
 //! Non-breaking spaces are word separators, like any other space.
 //!
 //! [`Analyzer`] turns tokens into the terms of the TF-IDF side: optional
@@ -65,8 +66,8 @@ impl Analysed {
 
 /// Normalise one word: NFKC, lower case, typographic quotes and dashes
 /// folded to ASCII, non-breaking and other exotic spaces to a plain space;
-/// invisible characters and accents on Latin letters dropped, Cyrillic and
-/// Greek look-alikes of Latin letters folded to them.
+/// invisible characters and accents on Latin letters dropped, look-alikes
+/// of Latin letters from other scripts folded to them.
 pub fn normalize(word: &str) -> String {
     // A word holds a line break only where [`word_indices`] joined a word
     // hyphenated at the end of a line.
@@ -148,21 +149,43 @@ fn normalize_unicode(word: &str) -> String {
 }
 
 /// Characters that show nothing and join or split nothing a reader sees:
-/// zero-width space, non-joiner and joiner, word joiner, soft hyphen, byte
-/// order mark, invisible operators, bidirectional marks and controls.
+/// Unicode's `Default_Ignorable_Code_Point` (DerivedCoreProperties.txt) —
+/// soft hyphen, zero-width space, non-joiner and joiner, word joiner, byte
+/// order mark, invisible operators, bidirectional marks and controls,
+/// variation selectors, Hangul fillers, tag characters and the rest.
 /// Sprinkled inside words they hide a copy from a word-based comparison,
 /// so words are found as if they were absent, and normalised without them.
+/// (A test holds this list to the property as `unicode-security` has it.)
 pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'
-            | '\u{180E}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
     )
+}
+
+/// Invisible characters that are part of how a symbol is drawn when they
+/// follow one: variation selectors (text or emoji presentation, "❤️") and
+/// tag characters (the flags of regions, "🏴" and its tags). They are
+/// dropped from matching like any invisible character, but a report does
+/// not count them as a disguise.
+fn draws_a_symbol(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0020}'..='\u{E007F}')
 }
 
 /// What a document holds that hides text from a word-based comparison —
@@ -174,7 +197,7 @@ pub struct Disguise {
     pub invisible: std::collections::BTreeMap<String, usize>,
     /// Combining accents (U+0300–U+036F) on Latin letters.
     pub combining_marks: usize,
-    /// Cyrillic and Greek letters drawn like Latin ones, counted in a text
+    /// Letters of other scripts drawn like Latin ones, counted in a text
     /// whose letters are mostly Latin (in Russian or Greek text they are
     /// simply its letters).
     pub lookalike_letters: usize,
@@ -191,13 +214,19 @@ impl Disguise {
         let mut d = Disguise::default();
         let (mut latin, mut letters, mut lookalikes) = (0usize, 0usize, 0usize);
         let mut prev_latin = false;
+        // The last visible character was a symbol (neither a letter nor a
+        // digit, nor white space): what may follow it to pick how it is drawn.
+        let mut after_symbol = false;
         for c in text.chars() {
             if is_invisible(c) {
-                *d.invisible
-                    .entry(format!("U+{:04X}", c as u32))
-                    .or_insert(0) += 1;
+                if !(after_symbol && draws_a_symbol(c)) {
+                    *d.invisible
+                        .entry(format!("U+{:04X}", c as u32))
+                        .or_insert(0) += 1;
+                }
                 continue;
             }
+            after_symbol = !c.is_alphanumeric() && !c.is_whitespace();
             if is_diacritic(c) {
                 d.combining_marks += usize::from(prev_latin);
                 continue;
@@ -239,34 +268,102 @@ fn strip_diacritic(c: char) -> Option<char> {
     }
 }
 
-/// Cyrillic and Greek letters drawn like Latin ones, as those Latin
-/// letters: "pаypаl" with Cyrillic "а" is "paypal". Folded in every text
-/// alike, so Russian or Greek text still matches itself.
+/// A letter drawn like a Latin one, as that Latin letter in lower case:
+/// "pаypаl" with Cyrillic "а" is "paypal". Which letters look alike is
+/// Unicode's (UTS #39 confusables, as `unicode-security` has them): a
+/// letter outside ASCII whose confusable prototype is also the prototype
+/// of an ASCII letter of its own case folds to that letter — Cyrillic "І"
+/// to "i" (drawn as capital I), Greek "Η" to "h", "η" to "n", "ν" to "v".
+/// Folded in every text alike, so Russian or Greek text still matches
+/// itself.
 fn fold_lookalike(c: char) -> char {
-    match c {
-        'а' | 'А' | 'α' | 'Α' => 'a',
-        'В' | 'Β' | 'β' => 'b',
-        'с' | 'С' | 'ϲ' => 'c',
-        'ԁ' => 'd',
-        'е' | 'Е' | 'Ε' | 'ε' => 'e',
-        'Н' | 'Η' | 'һ' => 'h',
-        'і' | 'І' | 'ι' | 'Ι' | 'ӏ' => 'i',
-        'ј' | 'Ј' => 'j',
-        'К' | 'Κ' | 'κ' => 'k',
-        'М' | 'Μ' => 'm',
-        'Ν' | 'ν' => 'n',
-        'о' | 'О' | 'ο' | 'Ο' => 'o',
-        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
-        'ԛ' => 'q',
-        'ѕ' | 'Ѕ' => 's',
-        'Т' | 'Τ' => 't',
-        'υ' => 'u',
-        'ԝ' => 'w',
-        'х' | 'Х' | 'Χ' | 'χ' => 'x',
-        'у' | 'У' | 'Υ' => 'y',
-        'Ζ' => 'z',
-        c => c,
+    if c.is_ascii() {
+        return c;
     }
+    // The Basic Multilingual Plane, where nearly all text lies, from a
+    // table made once; the planes above looked up each time.
+    static BMP: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    match u16::try_from(c as u32) {
+        Ok(k) => {
+            let table = BMP.get_or_init(|| {
+                (0..=0xFFFFu32)
+                    .map(|k| {
+                        char::from_u32(k)
+                            .and_then(look_up_lookalike)
+                            .map_or(0, |l| l as u8)
+                    })
+                    .collect()
+            });
+            match table[usize::from(k)] {
+                0 => c,
+                l => char::from(l),
+            }
+        }
+        Err(_) => look_up_lookalike(c).unwrap_or(c),
+    }
+}
+
+/// [`fold_lookalike`] through the confusables themselves: the Latin letter
+/// `c` folds to, if any.
+fn look_up_lookalike(c: char) -> Option<char> {
+    if c.is_ascii() || !c.is_alphabetic() || has_no_latin_lookalikes(c) {
+        return None;
+    }
+    let p = prototype(c)?;
+    let (own, other) = if c.is_uppercase() {
+        (&latin_prototypes().upper, &latin_prototypes().lower)
+    } else {
+        (&latin_prototypes().lower, &latin_prototypes().upper)
+    };
+    own.get(&p)
+        .or_else(|| other.get(&p))
+        .map(char::to_ascii_lowercase)
+}
+
+/// Scripts of many letters none of which is drawn like a Latin one (the
+/// CJK ideographs, kana, Hangul syllables): no look-up needed.
+fn has_no_latin_lookalikes(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3040}'..='\u{30FF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7AF}'
+            | '\u{20000}'..='\u{3FFFF}'
+    )
+}
+
+/// A character's confusable prototype (its UTS #39 skeleton) when that is
+/// one character.
+fn prototype(c: char) -> Option<char> {
+    let mut buf = [0u8; 4];
+    let mut skeleton = unicode_security::skeleton(c.encode_utf8(&mut buf));
+    match (skeleton.next(), skeleton.next()) {
+        (Some(p), None) => Some(p),
+        _ => None,
+    }
+}
+
+/// The ASCII letters by their confusable prototype, capitals and small
+/// letters apart ("I" and "l" share one).
+struct LatinPrototypes {
+    upper: ahash::AHashMap<char, char>,
+    lower: ahash::AHashMap<char, char>,
+}
+
+fn latin_prototypes() -> &'static LatinPrototypes {
+    static TABLE: std::sync::OnceLock<LatinPrototypes> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let by_prototype = |letters: std::ops::RangeInclusive<char>| {
+            letters
+                .filter_map(|l| prototype(l).map(|p| (p, l)))
+                .collect()
+        };
+        LatinPrototypes {
+            upper: by_prototype('A'..='Z'),
+            lower: by_prototype('a'..='z'),
+        }
+    })
 }
 
 /// The words of `text` by Unicode word boundaries (UAX #29, as
@@ -1274,6 +1371,82 @@ mod tests {
             text[s.span.start..s.span.end].starts_with("Vietnam has successfully navigated")
                 && text[s.span.start..s.span.end].ends_with("hedging strategies.")
         }));
+    }
+
+    /// The invisible characters are exactly Unicode's default-ignorable
+    /// code points: those a UTS #39 skeleton (`unicode-security`, which
+    /// drops them) leaves nothing of.
+    #[test]
+    fn invisible_characters_are_the_default_ignorable_code_points() {
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let ignored = unicode_security::skeleton(c.encode_utf8(&mut buf))
+                .next()
+                .is_none();
+            assert_eq!(is_invisible(c), ignored, "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn lookalikes_fold_to_the_latin_letter_they_are_drawn_as() {
+        for (c, latin) in [
+            ('а', 'a'),
+            ('е', 'e'),
+            ('о', 'o'),
+            ('р', 'p'),
+            ('с', 'c'),
+            ('х', 'x'),
+            ('у', 'y'),
+            ('і', 'i'),
+            ('І', 'i'),
+            ('ј', 'j'),
+            ('ѕ', 's'),
+            ('һ', 'h'),
+            ('ԁ', 'd'),
+            ('ԛ', 'q'),
+            ('ԝ', 'w'),
+            ('В', 'b'),
+            ('Н', 'h'),
+            ('К', 'k'),
+            ('М', 'm'),
+            ('Т', 't'),
+            ('ο', 'o'),
+            ('ι', 'i'),
+            ('ν', 'v'),
+            ('Α', 'a'),
+            ('Η', 'h'),
+            ('Τ', 't'),
+            ('Ζ', 'z'),
+            ('ı', 'i'),
+            ('ɑ', 'a'),
+            ('Ꭺ', 'a'),
+            ('ꓐ', 'b'),
+            ('օ', 'o'),
+        ] {
+            assert_eq!(fold_lookalike(c), latin, "{c} (U+{:04X})", c as u32);
+        }
+        // Letters drawn like no Latin one, and the letters of scripts
+        // without look-alikes, stay themselves; so does ASCII.
+        for c in [
+            'б', 'д', 'ж', 'я', 'λ', 'ש', 'ب', '中', 'の', '한', 'ß', 'm', 'I', 'l',
+        ] {
+            assert_eq!(fold_lookalike(c), c, "{c}");
+        }
+        // A disguised word is its Latin word; a Russian word is a word.
+        assert_eq!(normalize("Раураl"), "paypal");
+        assert_eq!(normalize("МІСROSОFT"), "microsoft");
+        assert_eq!(normalize("библиотека"), normalize("библиотека"));
+        assert_ne!(normalize("библиотека"), normalize("biblioteka"));
+    }
+
+    #[test]
+    fn symbols_drawn_with_selectors_are_no_disguise() {
+        let d = Disguise::of("I \u{2764}\u{FE0F} it \u{1F3F4}\u{E0067}\u{E0062}\u{E007F}.");
+        assert!(d.is_empty(), "{d:?}");
+        let d = Disguise::of("co\u{FE0F}py th\u{E0041}is");
+        assert_eq!(d.invisible.get("U+FE0F"), Some(&1), "{d:?}");
+        assert_eq!(d.invisible.get("U+E0041"), Some(&1), "{d:?}");
+        assert_eq!(normalize("co\u{FE0F}py"), "copy");
     }
 
     #[test]
