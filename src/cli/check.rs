@@ -77,6 +77,12 @@ pub struct QueryArgs {
     /// limit).
     #[arg(long, default_value_t = Config::default().top_k)]
     pub top_k: usize,
+    /// Also look up reference documents whose sentences share MinHash
+    /// bands of their terms with a new document's: a paragraph rewritten
+    /// inside a long document, whose whole-document cosine stays low (off
+    /// by default, as in `scan`).
+    #[arg(long)]
+    pub rewrite_candidates: bool,
     #[command(flatten)]
     pub judge: JudgeArgs,
 }
@@ -136,6 +142,7 @@ impl QueryArgs {
     fn apply(&self, mut cfg: Config) -> anyhow::Result<Config> {
         cfg.cosine_threshold = self.cosine_threshold;
         cfg.top_k = self.top_k;
+        cfg.rewrite_candidates = self.rewrite_candidates;
         self.judge.apply(&mut cfg);
         cfg.validate()?;
         Ok(cfg)

@@ -200,6 +200,9 @@ struct Shared {
     /// Run length the index's copied-passage fingerprints guarantee, if it
     /// has them and they are the ones this run makes (else 0: none used).
     copy_words: usize,
+    /// Whether rewritten-passage candidates are looked up (asked for, and
+    /// the index has its sentence band keys).
+    rewrites: bool,
 }
 
 /// Term text → (id, document frequency), and idf by term id (NaN for
@@ -427,6 +430,9 @@ impl Reader {
         if sh.mode == Mode::Full {
             candidates.extend(self.cosine_candidates(sh, &query)?);
             candidates.extend(self.copy_candidates(sh, &features)?);
+            if sh.rewrites {
+                candidates.extend(self.rewrite_candidates(sh, &features)?);
+            }
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -530,6 +536,46 @@ impl Reader {
             }
         }
         Ok(docs)
+    }
+
+    /// Reference documents whose sentences share at least
+    /// [`doppel::rewrites::MIN_SHARED`] band keys with the new document's
+    /// (see [`doppel::rewrites`]): a paragraph of one rewritten in the
+    /// other. A key in more than [`doppel::winnow::MAX_POSTING`] of them is
+    /// a stock sentence and pairs nothing, as in a scan.
+    fn rewrite_candidates(&mut self, sh: &Shared, f: &Features) -> IndexResult<Vec<i64>> {
+        let mut keys = doppel::rewrites::band_keys(&f.sentence_terms);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut found: Vec<(i64, i64)> = Vec::new();
+        for chunk in keys.chunks(500) {
+            let sql = format!(
+                "SELECT key, doc FROM sbands WHERE key IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let mut st = self.conn.prepare_cached(&sql).map_err(sh.err())?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(chunk), |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .map_err(sh.err())?;
+            for row in rows {
+                found.push(row.map_err(sh.err())?);
+            }
+        }
+        found.sort_unstable();
+        let mut shared: Vec<i64> = Vec::new();
+        for run in found.chunk_by(|x, y| x.0 == y.0) {
+            if run.len() <= doppel::winnow::MAX_POSTING {
+                shared.extend(run.iter().map(|&(_, d)| d));
+            }
+        }
+        shared.sort_unstable();
+        Ok(shared
+            .chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= doppel::rewrites::MIN_SHARED)
+            .map(|run| run[0])
+            .collect())
     }
 
     fn cosine_candidates(&mut self, sh: &Shared, q: &Query) -> IndexResult<Vec<i64>> {
@@ -706,6 +752,10 @@ impl Checker {
             Some(n) if n == cfg.copy_words => n,
             _ => 0,
         };
+        let rewrites = cfg.rewrite_candidates && mode == Mode::Full;
+        if rewrites && !super::has_table(first, &path, "sbands")? {
+            return Err(IndexError::NoSentenceBands { path });
+        }
         Ok(Checker {
             shared: Shared {
                 path,
@@ -720,6 +770,7 @@ impl Checker {
                 max_doc,
                 vocabulary: None,
                 copy_words,
+                rewrites,
             },
             readers,
         })

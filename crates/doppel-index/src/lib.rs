@@ -75,6 +75,15 @@
 //!   table existed gets it, filled from its stored texts, when next opened
 //!   to write; until then `check` finds copies only through LSH and
 //!   TF-IDF.
+//! * `sbands (key, doc)` — optional: the rewritten-passage band keys of
+//!   each document (MinHash bands of each sentence's terms, see
+//!   `doppel::rewrites`), so a check with rewrite candidates finds a
+//!   reference document one of whose paragraphs a new document rewrites.
+//!   Made on request ([`Builder::store_sentence_bands`],
+//!   [`Index::store_sentence_bands`]: 16 keys a sentence, more space and
+//!   build time),
+//!   filled from the stored texts; once there, `add` and `remove` keep it
+//!   current.
 //! * `postings (term, first, data)` — an inverted index: for each term,
 //!   the documents holding it, each with the term's weight in the document
 //!   *without* idf (sublinear tf over the document's idf-free norm,
@@ -89,8 +98,8 @@
 //! Document numbers only grow (`AUTOINCREMENT`): a removed document's
 //! number is never reused, so a term's blocks stay in document order.
 //!
-//! Sentence data is not stored: it is recomputed from the text with the
-//! same code `scan` uses, which keeps the index small and guarantees that
+//! Sentence data is not stored (but for the sentence band keys): it is
+//! recomputed from the text with the same code `scan` uses, which keeps the index small and guarantees that
 //! `check` aligns exactly as `scan` would.
 
 pub mod check;
@@ -195,6 +204,13 @@ pub enum IndexError {
         stored: String,
         /// This doppel's fingerprint.
         found: String,
+    },
+    /// Rewritten-passage candidates were asked of an index that does not
+    /// store sentence band keys yet.
+    #[error("{}: the index does not store sentence band keys, so rewritten passages cannot be looked up in it; store them with `doppel index add --rewrite-candidates` (or build it with that flag), or check without rewrite candidates", path.display())]
+    NoSentenceBands {
+        /// The file.
+        path: PathBuf,
     },
     /// A flag contradicts a parameter the index was built with.
     #[error("{flag} {given} differs from the index's {stored} ({}): an index answers only with the parameters it was built with; drop the flag or rebuild the index", path.display())]
@@ -514,8 +530,8 @@ impl ParamFlags {
 /// A fixed text whose processing fingerprints the engine: tokens, sentence
 /// breaks, normalisation (invisible characters, look-alike letters and
 /// accents included, words hyphenated at line ends, sentences of caseless
-/// scripts), stemming, stop words, shingle hashes, signatures and
-/// band keys all show in its fingerprint.
+/// scripts), stemming, stop words, shingle hashes, signatures, band keys
+/// and sentence band keys all show in its fingerprint.
 const PROBE: &str = "Doppel\u{2019}s probe. The U.S. committee approved \
     the budget on Monday \u{2014} after hours of argument!\n\nRunners ran; \
     the running runner runs. Ｆｕｌｌ-width, caf\u{e9}, na\u{ef}ve, \u{201c}quoted\u{201d} 1,234.\n\
@@ -540,6 +556,9 @@ fn engine_fingerprint(params: &IndexParams) -> String {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
     for k in lsh::band_keys(&f.signature, &params.lsh) {
+        bytes.extend_from_slice(&k.to_le_bytes());
+    }
+    for k in doppel::rewrites::band_keys(&f.sentence_terms) {
         bytes.extend_from_slice(&k.to_le_bytes());
     }
     format!("{:016x}", shingle::stable_hash(&bytes, 0))
@@ -586,19 +605,70 @@ const ADDED_TABLE: &str =
 /// index made before it existed by [`add_prints`].
 const PRINTS_TABLE: &str = "CREATE TABLE prints (fp INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (fp, doc)) WITHOUT ROWID;";
 
+/// The `sbands` table, made (and filled) on request by [`add_sbands`].
+const SBANDS_TABLE: &str = "CREATE TABLE sbands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;";
+
+/// Whether the index has the table `name`.
+fn has_table(conn: &Connection, path: &Path, name: &str) -> IndexResult<bool> {
+    conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get(0),
+    )
+    .map_err(|e| db_error(path, e))
+}
+
+/// The rewritten-passage band keys of a stored text, as `add` writes them.
+fn sentence_bands(text: &str, analyzer: &Analyzer) -> Vec<u32> {
+    pipeline::sentence_bands_of(&doppel::text::Analysed::new(text), analyzer)
+}
+
+/// Give an index its `sbands` table, filled from the stored texts (once:
+/// later calls find it there).
+fn add_sbands(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResult<()> {
+    let err = |e| db_error(path, e);
+    if has_table(conn, path, "sbands")? {
+        return Ok(());
+    }
+    let analyzer = Analyzer::new(params.stem, params.stop_words);
+    let tx =
+        rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(err)?;
+    tx.execute_batch(SBANDS_TABLE).map_err(err)?;
+    let docs: Vec<(i64, String)> = {
+        let mut st = tx.prepare("SELECT doc, text FROM documents").map_err(err)?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?
+    };
+    for chunk in docs.chunks(WRITE_CHUNK) {
+        let keys: Vec<Vec<u32>> = chunk
+            .par_iter()
+            .map(|(_, text)| sentence_bands(text, &analyzer))
+            .collect();
+        let mut rows: Vec<(i64, i64)> = chunk
+            .iter()
+            .zip(keys)
+            .flat_map(|((doc, _), keys)| keys.into_iter().map(move |k| (i64::from(k), *doc)))
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let mut ins = tx
+            .prepare_cached("INSERT OR IGNORE INTO sbands (key, doc) VALUES (?1, ?2)")
+            .map_err(err)?;
+        for (k, d) in rows {
+            ins.execute(params![k, d]).map_err(err)?;
+        }
+    }
+    tx.commit().map_err(err)
+}
+
 /// Give an index made before copied-passage fingerprints were stored its
 /// `prints` table, filled from the stored texts (once: the next opening
 /// finds it), and record the run length they guarantee.
 fn add_prints(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResult<()> {
     let err = |e| db_error(path, e);
-    let exists: bool = conn
-        .query_row(
-            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'prints'",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(err)?;
-    if exists {
+    if has_table(conn, path, "prints")? {
         return Ok(());
     }
     let copy_words = params.config().copy_words;
@@ -683,6 +753,9 @@ pub struct Stats {
     pub params: IndexParams,
     /// The engine fingerprint.
     pub fingerprint: String,
+    /// Whether it stores sentence band keys for rewritten passages
+    /// ([`Index::store_sentence_bands`]).
+    pub sentence_bands: bool,
 }
 
 /// An open index.
@@ -988,9 +1061,25 @@ impl Index {
         Ok(n)
     }
 
+    /// Store the rewritten-passage band keys of every document (made from
+    /// the stored texts, in one transaction), and of every document added
+    /// from then on, so a check can look up rewritten passages
+    /// ([`check::Checker`] with `rewrite_candidates`). Nothing to do when the
+    /// index already stores them.
+    pub fn store_sentence_bands(&mut self) -> IndexResult<()> {
+        add_sbands(&self.conn, &self.path, &self.params)
+    }
+
+    /// Whether the index stores the rewritten-passage band keys
+    /// ([`Index::store_sentence_bands`]).
+    pub fn has_sentence_bands(&self) -> IndexResult<bool> {
+        has_table(&self.conn, &self.path, "sbands")
+    }
+
     /// Remove documents by id in one transaction, updating document
     /// frequencies. An unknown id aborts the whole removal.
     pub fn remove(&mut self, ids: &[String]) -> IndexResult<usize> {
+        let sentence_bands = self.has_sentence_bands()?;
         let path = self.path.clone();
         let err = |e| db_error(&path, e);
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
@@ -1035,6 +1124,17 @@ impl Index {
                 let analysed = doppel::text::Analysed::new(&text);
                 for fp in pipeline::fingerprints_of(&analysed, self.params.config().copy_words) {
                     del_print.execute(params![fp as i64, doc]).map_err(err)?;
+                }
+                if sentence_bands {
+                    let mut del_sband = tx
+                        .prepare_cached("DELETE FROM sbands WHERE key = ?1 AND doc = ?2")
+                        .map_err(err)?;
+                    let analyzer = Analyzer::new(self.params.stem, self.params.stop_words);
+                    for key in pipeline::sentence_bands_of(&analysed, &analyzer) {
+                        del_sband
+                            .execute(params![i64::from(key), doc])
+                            .map_err(err)?;
+                    }
                 }
                 let mut del_band = tx
                     .prepare_cached("DELETE FROM bands WHERE key = ?1 AND doc = ?2")
@@ -1085,6 +1185,7 @@ impl Index {
             wal_bytes: size(&wal_path(&self.path)),
             params: self.params.clone(),
             fingerprint: meta.get("fingerprint").cloned().unwrap_or_default(),
+            sentence_bands: self.has_sentence_bands()?,
         })
     }
 
@@ -1145,6 +1246,15 @@ impl Index {
             count("SELECT count(*) FROM bands WHERE doc NOT IN (SELECT doc FROM documents)")?;
         if orphans > 0 {
             return Err(damaged(format!("{orphans} band keys of missing documents")));
+        }
+        if has_table(&self.conn, &self.path, "sbands")? {
+            let orphans =
+                count("SELECT count(*) FROM sbands WHERE doc NOT IN (SELECT doc FROM documents)")?;
+            if orphans > 0 {
+                return Err(damaged(format!(
+                    "{orphans} sentence band keys of missing documents"
+                )));
+            }
         }
         let mut found: Vec<(i64, i64)> = Vec::with_capacity(expected.len());
         let mut st = self
@@ -1370,6 +1480,12 @@ impl Builder {
         &self.temp
     }
 
+    /// Store the rewritten-passage band keys of the documents added (see
+    /// [`Index::store_sentence_bands`]); call it before adding them.
+    pub fn store_sentence_bands(&mut self) -> IndexResult<()> {
+        add_sbands(&self.conn, &self.target, &self.params)
+    }
+
     /// Add documents (see [`Index::add`]).
     pub fn add(&mut self, docs: &[Document]) -> IndexResult<usize> {
         self.add_with(docs, progress::NONE)
@@ -1436,6 +1552,8 @@ struct Prepared<'d> {
     keys: Vec<u64>,
     /// Winnowed fingerprints (copied passages).
     prints: Vec<u64>,
+    /// Rewritten-passage band keys of its sentences.
+    sentence_keys: Vec<u32>,
     /// Distinct terms with their counts, in order of first occurrence.
     terms: Vec<(String, u32)>,
 }
@@ -1446,6 +1564,7 @@ fn prepare<'d>(
     analyzer: &Analyzer,
     hasher: &MinHasher,
     lsh_params: &LshParams,
+    sentence_bands: bool,
 ) -> Prepared<'d> {
     let f = pipeline::features(&doc.text, cfg, analyzer, hasher);
     let keys = lsh::band_keys(&f.signature, lsh_params);
@@ -1465,6 +1584,11 @@ fn prepare<'d>(
         signature: f.signature,
         keys,
         prints: f.fingerprints,
+        sentence_keys: if sentence_bands {
+            doppel::rewrites::band_keys(&f.sentence_terms)
+        } else {
+            Vec::new()
+        },
         terms,
     }
 }
@@ -1495,6 +1619,7 @@ fn insert_documents(
     let cfg = params.config();
     let analyzer = Analyzer::new(params.stem, params.stop_words);
     let hasher = MinHasher::new(params.num_perm);
+    let sentence_bands = has_table(conn, path, "sbands")?;
     let mut next_term: i64 = conn
         .query_row("SELECT coalesce(max(term), -1) + 1 FROM terms", [], |r| {
             r.get(0)
@@ -1508,7 +1633,7 @@ fn insert_documents(
     for chunk in docs.chunks(WRITE_CHUNK) {
         let prepared: Vec<Prepared> = chunk
             .par_iter()
-            .map(|d| prepare(d, &cfg, &analyzer, &hasher, &params.lsh))
+            .map(|d| prepare(d, &cfg, &analyzer, &hasher, &params.lsh, sentence_bands))
             .collect();
         // Term ids: existing ones looked up, new ones numbered in order of
         // first occurrence, so a build is deterministic.
@@ -1540,6 +1665,7 @@ fn insert_documents(
             }
         }
         let mut bands: Vec<(i64, i64)> = Vec::new();
+        let mut sbands: Vec<(i64, i64)> = Vec::new();
         let mut postings: Vec<(i64, i64, u32)> = Vec::new();
         {
             let mut insert_doc = conn
@@ -1590,6 +1716,7 @@ fn insert_documents(
                     record_print.execute([fp as i64, doc]).map_err(err)?;
                 }
                 bands.extend(p.keys.iter().map(|&k| (k as i64, doc)));
+                sbands.extend(p.sentence_keys.iter().map(|&k| (i64::from(k), doc)));
                 let norm = counts
                     .iter()
                     .map(|&(_, c)| tf_weight(c).powi(2))
@@ -1604,6 +1731,8 @@ fn insert_documents(
         // Sorted inserts touch each B-tree page once per round.
         bands.sort_unstable();
         bands.dedup();
+        sbands.sort_unstable();
+        sbands.dedup();
         postings.sort_unstable();
         {
             let mut ins = conn
@@ -1611,6 +1740,14 @@ fn insert_documents(
                 .map_err(err)?;
             for (k, d) in &bands {
                 ins.execute(params![k, d]).map_err(err)?;
+            }
+            if sentence_bands {
+                let mut ins = conn
+                    .prepare_cached("INSERT INTO sbands (key, doc) VALUES (?1, ?2)")
+                    .map_err(err)?;
+                for (k, d) in &sbands {
+                    ins.execute(params![k, d]).map_err(err)?;
+                }
             }
             for run in postings.chunk_by(|x, y| x.0 == y.0) {
                 let entries: Vec<(i64, u32)> = run.iter().map(|&(_, d, w)| (d, w)).collect();

@@ -121,6 +121,7 @@ const INDEX_PARAMS: &[&str] = &[
 const QUERY: &[&str] = &[
     "cosine_threshold",
     "top_k",
+    "rewrite_candidates",
     "seed_threshold",
     "min_passage_words",
     "duplicate",
@@ -374,6 +375,7 @@ fn index_error(e: IndexError) -> PyErr {
         | IndexError::NewerVersion { path, .. }
         | IndexError::UnknownVersion { path, .. }
         | IndexError::Fingerprint { path, .. }
+        | IndexError::NoSentenceBands { path }
         | IndexError::Io { path, .. }
         | IndexError::Sqlite { path, .. } => ("IndexFileError", Some(path)),
     };
@@ -963,6 +965,14 @@ impl PyIndex {
     fn add(&self, py: Python<'_>, ids: Vec<String>, texts: Vec<PyBackedStr>) -> PyResult<usize> {
         self.with(py, true, |index| {
             index.add(&documents(ids, &texts)).map_err(index_error)
+        })
+    }
+
+    /// Store the sentence band keys of every document, and of every
+    /// document added later (`doppel index add --rewrite-candidates`).
+    fn store_sentence_bands(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, true, |index| {
+            index.store_sentence_bands().map_err(index_error)
         })
     }
 

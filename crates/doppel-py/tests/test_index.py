@@ -115,3 +115,19 @@ def test_every_setting_of_check_is_a_keyword(cli, archive, seeds):
             # index fixes) changes nothing.
             got = index.check(docs, **{name: doppel.DEFAULTS[name]})
             assert [c.to_dict() for c in got] == want, flag
+
+
+def test_sentence_bands_stored_from_python_serve_the_cli(cli, archive, seeds):
+    db, _ = archive
+    docs = {NEW: seeds["001_8e21ef8ac6e0b3df.txt"]}
+    with doppel.Index(db) as index:
+        assert index.stats()["sentence_bands"] is False
+        with pytest.raises(doppel.IndexFileError, match="sentence band keys") as e:
+            index.check(docs, rewrite_candidates=True)
+        assert str(db) in str(e.value)
+        index.store_sentence_bands()
+        assert index.stats()["sentence_bands"] is True
+        got = index.check(docs, rewrite_candidates=True)
+    want = cli_check(cli, db, NEW, flags=["--rewrite-candidates"])
+    assert [c.to_dict() for c in got] == want
+    assert got[0].pairs[0].a == "000_51955296cd91fa83.txt"

@@ -104,11 +104,7 @@ pub fn shingles_of<S: AsRef<str>>(text: &str, norms: &[S], kind: ShingleKind) ->
 /// Tokenise, segment, shingle and sign one document.
 pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHasher) -> Features {
     let analysed = Analysed::new(text);
-    let sentence_terms = analysed
-        .sentences
-        .iter()
-        .map(|s| analyzer.terms(&analysed.tokens[s.tokens.clone()]))
-        .collect();
+    let sentence_terms = sentence_terms_of(&analysed, analyzer);
     let norms = analysed.norms(0..analysed.tokens.len());
     // The fingerprints' word 5-grams, hashed once: with the default
     // shingles they are also the shingle set's.
@@ -132,6 +128,22 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
         signature,
         fingerprints,
     }
+}
+
+/// The TF-IDF terms of each sentence of an analysed text, as
+/// [`features`] makes them.
+pub fn sentence_terms_of(analysed: &Analysed, analyzer: &Analyzer) -> Vec<Vec<String>> {
+    analysed
+        .sentences
+        .iter()
+        .map(|s| analyzer.terms(&analysed.tokens[s.tokens.clone()]))
+        .collect()
+}
+
+/// The rewritten-passage band keys of a text ([`rewrites::band_keys`] of
+/// its sentences' terms), as a scan with `rewrite_candidates` makes them.
+pub fn sentence_bands_of(analysed: &Analysed, analyzer: &Analyzer) -> Vec<u32> {
+    rewrites::band_keys(&sentence_terms_of(analysed, analyzer))
 }
 
 /// The winnowed fingerprints of an analysed document's word 5-grams that

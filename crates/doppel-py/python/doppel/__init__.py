@@ -619,6 +619,13 @@ class Index:
         ids, texts = _documents(docs, "add")
         return _native("add", ids, texts, self._f.add, ids, texts)
 
+    def store_sentence_bands(self) -> None:
+        """Store the sentence band keys of every document, and of every
+        document added from then on, so ``check(..., rewrite_candidates=True)``
+        finds a paragraph rewritten from one (``doppel index add
+        --rewrite-candidates``). Nothing to do when the index has them."""
+        self._f.store_sentence_bands()
+
     def remove(self, ids: Union[str, Iterable[str]]) -> int:
         """Remove documents by id (one id, or an iterable of ids), in one
         transaction; an id not in the index removes nothing and raises."""
@@ -632,9 +639,9 @@ class Index:
         """Check new documents against the index, one :class:`Checked` per
         document, in order.
 
-        Settings: ``cosine_threshold``, ``top_k``, ``seed_threshold``,
-        ``min_passage_words``, ``duplicate``, ``near_duplicate`` (free at
-        check time), ``mode`` (``"full"`` or ``"near-duplicate"``), ``all``
+        Settings: ``cosine_threshold``, ``top_k``, ``rewrite_candidates``,
+        ``seed_threshold``, ``min_passage_words``, ``duplicate``,
+        ``near_duplicate`` (free at check time), ``mode`` (``"full"`` or ``"near-duplicate"``), ``all``
         (also the candidates judged unrelated), ``within`` (also compare
         the new documents with each other), ``threads``; and the index
         parameters, which must be the index's own.
