@@ -221,3 +221,90 @@ fn an_index_is_not_built_without_a_document_it_was_given() {
     );
     assert!(!inside.exists());
 }
+
+/// An output that is a FIFO (or a device: `-o /dev/null`) is written
+/// straight into, not replaced by a renamed file: the report reaches the
+/// program reading the pipe, and the pipe is still a pipe. An index, moved
+/// into place by a rename, refuses such a target even with `--force`, and
+/// so does doppel-gen.
+#[test]
+fn special_files_as_outputs_are_written_into_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let fifo = out.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let is_fifo = |path: &Path| {
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    };
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let r = run(&[
+        "scan",
+        &p(d.path()),
+        "-o",
+        &p(&fifo),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    // Had the run not written into the pipe, the reader would wait for a
+    // writer for ever: be one (without waiting for a reader, O_NONBLOCK),
+    // so it reads nothing instead.
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(0o4000)
+            .open(&fifo);
+    }
+    assert!(r.code <= 1, "{}", r.stderr);
+    let got = reader.join().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&got).expect("the report came through");
+    assert_eq!(report["documents"].as_array().unwrap().len(), 3);
+    assert!(is_fifo(&fifo), "the FIFO was replaced");
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        1,
+        "nothing beside it"
+    );
+
+    let r = run(&[
+        "index",
+        "build",
+        "--index",
+        &p(&fifo),
+        "--force",
+        &p(d.path()),
+        "-q",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&p(&fifo)), "{}", r.stderr);
+    assert!(is_fifo(&fifo));
+
+    let r = run_cmd(
+        assert_cmd::Command::cargo_bin("doppel-gen")
+            .unwrap()
+            .args(["--docs", "10", "--out"])
+            .arg(&fifo)
+            .arg("--truth")
+            .arg(out.path().join("t.jsonl")),
+    );
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(&p(&fifo)), "{}", r.stderr);
+    assert!(is_fifo(&fifo));
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        1,
+        "nothing beside it"
+    );
+}

@@ -81,6 +81,15 @@ fn temp_beside(target: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
             dir.display()
         );
     }
+    // Outputs are moved into place by a rename, which over /dev/null or a
+    // FIFO would put a file where the special one was.
+    if std::fs::metadata(target).is_ok_and(|m| !m.is_file()) {
+        bail!(
+            "{}: not a regular file (a device, FIFO, socket or directory); doppel-gen writes \
+             regular files",
+            target.display()
+        );
+    }
     tempfile::Builder::new()
         .prefix(".doppel-gen-")
         .suffix(".tmp")

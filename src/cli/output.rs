@@ -1,5 +1,8 @@
 //! Report files written atomically: a temporary file beside the target,
 //! renamed over it once complete, removed on error or on a signal (SIGINT, SIGTERM, SIGHUP).
+//! A target that is a device, a FIFO or a socket (`-o /dev/null`, a named
+//! pipe to another program) is written directly: a rename would put a
+//! file in its place.
 
 use anyhow::{Context, bail};
 use doppel_report::{self as report, Format, Report};
@@ -34,11 +37,24 @@ fn pending() -> std::sync::MutexGuard<'static, Pending> {
 }
 
 /// An output file being written: a temporary file beside the target,
-/// renamed over it once complete.
+/// renamed over it once complete, or the special file itself.
 pub struct Output {
     target: PathBuf,
     format: Format,
-    temp: tempfile::NamedTempFile,
+    sink: Sink,
+}
+
+/// Where an output's bytes go.
+enum Sink {
+    /// A temporary file beside a regular (or new) target.
+    Temp(tempfile::NamedTempFile),
+    /// A device, FIFO or socket, written directly.
+    Special(std::fs::File),
+}
+
+/// Whether `target` exists and is neither a regular file nor a directory.
+fn is_special(target: &Path) -> bool {
+    std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 impl Output {
@@ -74,6 +90,18 @@ impl Output {
         if target.is_dir() {
             bail!("{}: is a directory, not an output file", target.display());
         }
+        let format = Format::from_extension(target).unwrap_or(fallback);
+        if is_special(target) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(target)
+                .with_context(|| format!("{}: cannot write the output", target.display()))?;
+            return Ok(Output {
+                target: target.to_path_buf(),
+                format,
+                sink: Sink::Special(file),
+            });
+        }
         let mut p = pending();
         if p.interrupted {
             bail!("interrupted");
@@ -86,8 +114,8 @@ impl Output {
         drop(p);
         Ok(Output {
             target: target.to_path_buf(),
-            format: Format::from_extension(target).unwrap_or(fallback),
-            temp,
+            format,
+            sink: Sink::Temp(temp),
         })
     }
 
@@ -99,7 +127,10 @@ impl Output {
     /// The open temporary file, for outputs written as work goes on (JSON
     /// Lines); complete it with [`Output::finish`].
     pub fn writer(&mut self) -> &mut std::fs::File {
-        self.temp.as_file_mut()
+        match &mut self.sink {
+            Sink::Temp(temp) => temp.as_file_mut(),
+            Sink::Special(file) => file,
+        }
     }
 
     /// Render a whole report into the file and complete it.
@@ -115,20 +146,23 @@ impl Output {
         self.finish()
     }
 
-    /// Flush the temporary file to disk and rename it over the target.
+    /// Flush the temporary file to disk and rename it over the target (a
+    /// special file has had its bytes already).
     pub fn finish(self) -> anyhow::Result<()> {
-        let temp_path = self.temp.path().to_path_buf();
+        let temp = match self.sink {
+            Sink::Temp(temp) => temp,
+            Sink::Special(_) => return Ok(()),
+        };
+        let temp_path = temp.path().to_path_buf();
         // The temporary file has the mode the umask gives a new file; a
         // report replacing a file keeps that file's mode.
         if let Ok(m) = std::fs::metadata(&self.target) {
-            let _ = self.temp.as_file().set_permissions(m.permissions());
+            let _ = temp.as_file().set_permissions(m.permissions());
         }
-        self.temp
-            .as_file()
+        temp.as_file()
             .sync_all()
             .with_context(|| format!("{}: write failed", self.target.display()))?;
         let target = self.target;
-        let temp = self.temp;
         finish_tracked(&target, &temp_path, || {
             temp.persist(&target)
                 .with_context(|| format!("{}: cannot replace the output file", target.display()))?;

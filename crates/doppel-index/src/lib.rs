@@ -1403,6 +1403,18 @@ impl Builder {
     /// Start a new index at `target`. Unless `replace`, an existing file
     /// there is an error (checked now and again when the index is moved in).
     pub fn new(target: &Path, params: &IndexParams, replace: bool) -> IndexResult<Builder> {
+        // An index is moved into place by a rename: over a device, a FIFO
+        // or a socket (`--index /dev/null --force`) that would put a file
+        // where the special one was.
+        if let Ok(m) = std::fs::metadata(target)
+            && !m.is_file()
+            && !m.is_dir()
+        {
+            return Err(IndexError::NotAnIndex {
+                path: target.to_path_buf(),
+                reason: "a device, FIFO or socket, which an index cannot replace".into(),
+            });
+        }
         if !replace && target.exists() {
             return Err(IndexError::Exists {
                 path: target.to_path_buf(),
