@@ -203,7 +203,9 @@ fn encoding_flag_names_the_fallback() {
 }
 
 /// The evasions of a checker — invisible characters inside words,
-/// look-alike letters of other scripts, combining accents, all at once —
+/// look-alike letters of other scripts (Cyrillic, Greek, and Armenian,
+/// Cherokee, Lisu), variation selectors and tag characters, combining
+/// accents, all at once —
 /// through `scan` and through `check` against an index: each copy of 000
 /// is a duplicate of it, with passages slicing the copy's own text.
 #[test]
@@ -224,6 +226,15 @@ fn disguised_copies_are_duplicates_in_scan_and_in_check() {
         ),
         ("cyrillic.txt", cyrillic_lookalikes(&original)),
         ("greek.txt", greek_lookalikes(&original)),
+        ("far.txt", far_lookalikes(&original)),
+        (
+            "selectors.txt",
+            sprinkle(&original, char::is_alphabetic, '\u{FE0F}', 0.3, 6),
+        ),
+        (
+            "tags.txt",
+            sprinkle(&original, char::is_alphabetic, '\u{E0061}', 0.3, 7),
+        ),
         (
             "accents.txt",
             sprinkle(&original, |c| "aeiou".contains(c), '\u{0301}', 0.3, 4),
