@@ -535,7 +535,7 @@ impl ParamFlags {
 const PROBE: &str = "Doppel\u{2019}s probe. The U.S. committee approved \
     the budget on Monday \u{2014} after hours of argument!\n\nRunners ran; \
     the running runner runs. Ｆｕｌｌ-width, caf\u{e9}, na\u{ef}ve, \u{201c}quoted\u{201d} 1,234.\n\
-    De\u{200B}ter\u{00AD}rence of \u{0440}\u{0430}ypal, \u{0406}\u{3bd}\u{FE0F}k and e\u{0301}te\ngoes on in lower case, strate-\ngic as ever. \u{627}\u{646}\u{62a}\u{647}\u{649}. \u{628}\u{62f}\u{623}.";
+    De\u{200B}ter\u{00AD}rence of \u{0440}\u{0430}ypal, \u{0406}\u{3bd}\u{FE0F}k and e\u{0301}te\ngoes on in lower case, strate-\ngic as ever. \u{627}\u{646}\u{62a}\u{647}\u{649}. \u{628}\u{62f}\u{623}. \u{1230}\u{120b}\u{121d}\u{1362}\u{12a5}\u{1295}\u{12f4}\u{1275}\u{1362}";
 
 /// Hash of what this doppel makes of [`PROBE`] under `params`.
 fn engine_fingerprint(params: &IndexParams) -> String {

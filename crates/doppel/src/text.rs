@@ -727,12 +727,103 @@ fn is_terminal(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…') || is_unspaced_terminal(c)
 }
 
-/// Sentence ends of scripts that put no space or capital after them:
-/// Chinese and Japanese full stops, exclamation and question marks (full
-/// and half width), the Devanagari danda and double danda, the Arabic
-/// question mark and full stop.
+/// Sentence ends that need no space or capital after them: Unicode's
+/// `Sentence_Terminal` characters beyond ASCII's `!` and `?` (UAX #29,
+/// where such a character ends a sentence whatever follows) — the Chinese
+/// and Japanese full stops, exclamation and question marks (full and half
+/// width, and their vertical forms), the Devanagari danda and double
+/// danda, the Arabic question mark and full stop, the Armenian, Ethiopic,
+/// Myanmar, Khmer, Tibetan-family, Mongolian, Syriac and other scripts'
+/// full stops, "‼" and "‽" — and the fullwidth full stop "．" of CJK text.
+/// A test holds the list to `unicode-segmentation`'s sentence breaks.
 fn is_unspaced_terminal(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '｡' | '।' | '॥' | '؟' | '۔')
+    !c.is_ascii()
+        && matches!(
+            c,
+            '\u{0589}'
+                | '\u{061D}'..='\u{061F}'
+                | '\u{06D4}'
+                | '\u{0700}'..='\u{0702}'
+                | '\u{07F9}'
+                | '\u{0837}'
+                | '\u{0839}'
+                | '\u{083D}'..='\u{083E}'
+                | '\u{0964}'..='\u{0965}'
+                | '\u{104A}'..='\u{104B}'
+                | '\u{1362}'
+                | '\u{1367}'..='\u{1368}'
+                | '\u{166E}'
+                | '\u{1735}'..='\u{1736}'
+                | '\u{17D4}'..='\u{17D5}'
+                | '\u{1803}'
+                | '\u{1809}'
+                | '\u{1944}'..='\u{1945}'
+                | '\u{1AA8}'..='\u{1AAB}'
+                | '\u{1B4E}'..='\u{1B4F}'
+                | '\u{1B5A}'..='\u{1B5B}'
+                | '\u{1B5E}'..='\u{1B5F}'
+                | '\u{1B7D}'..='\u{1B7F}'
+                | '\u{1C3B}'..='\u{1C3C}'
+                | '\u{1C7E}'..='\u{1C7F}'
+                | '\u{203C}'..='\u{203D}'
+                | '\u{2047}'..='\u{2049}'
+                | '\u{2CF9}'..='\u{2CFB}'
+                | '\u{2E2E}'
+                | '\u{2E3C}'
+                | '\u{2E53}'..='\u{2E54}'
+                | '\u{3002}'
+                | '\u{A4FF}'
+                | '\u{A60E}'..='\u{A60F}'
+                | '\u{A6F3}'
+                | '\u{A6F7}'
+                | '\u{A876}'..='\u{A877}'
+                | '\u{A8CE}'..='\u{A8CF}'
+                | '\u{A92F}'
+                | '\u{A9C8}'..='\u{A9C9}'
+                | '\u{AA5D}'..='\u{AA5F}'
+                | '\u{AAF0}'..='\u{AAF1}'
+                | '\u{ABEB}'
+                | '\u{FE12}'
+                | '\u{FE15}'..='\u{FE16}'
+                | '\u{FE56}'..='\u{FE57}'
+                | '\u{FF01}'
+                | '\u{FF0E}'
+                | '\u{FF1F}'
+                | '\u{FF61}'
+                | '\u{10A56}'..='\u{10A57}'
+                | '\u{10F55}'..='\u{10F59}'
+                | '\u{10F86}'..='\u{10F89}'
+                | '\u{11047}'..='\u{11048}'
+                | '\u{110BE}'..='\u{110C1}'
+                | '\u{11141}'..='\u{11143}'
+                | '\u{111C5}'..='\u{111C6}'
+                | '\u{111CD}'
+                | '\u{111DE}'..='\u{111DF}'
+                | '\u{11238}'..='\u{11239}'
+                | '\u{1123B}'..='\u{1123C}'
+                | '\u{112A9}'
+                | '\u{113D4}'..='\u{113D5}'
+                | '\u{1144B}'..='\u{1144C}'
+                | '\u{115C2}'..='\u{115C3}'
+                | '\u{115C9}'..='\u{115D7}'
+                | '\u{11641}'..='\u{11642}'
+                | '\u{1173C}'..='\u{1173E}'
+                | '\u{11944}'
+                | '\u{11946}'
+                | '\u{11A42}'..='\u{11A43}'
+                | '\u{11A9B}'..='\u{11A9C}'
+                | '\u{11C41}'..='\u{11C42}'
+                | '\u{11EF7}'..='\u{11EF8}'
+                | '\u{11F43}'..='\u{11F44}'
+                | '\u{16A6E}'..='\u{16A6F}'
+                | '\u{16AF5}'
+                | '\u{16B37}'..='\u{16B38}'
+                | '\u{16B44}'
+                | '\u{16D6E}'..='\u{16D6F}'
+                | '\u{16E98}'
+                | '\u{1BC9F}'
+                | '\u{1DA88}'
+        )
 }
 
 fn is_closer(c: char) -> bool {
@@ -1447,6 +1538,30 @@ mod tests {
         assert_eq!(d.invisible.get("U+FE0F"), Some(&1), "{d:?}");
         assert_eq!(d.invisible.get("U+E0041"), Some(&1), "{d:?}");
         assert_eq!(normalize("co\u{FE0F}py"), "copy");
+    }
+
+    /// The sentence ends that need nothing after them are Unicode's
+    /// `Sentence_Terminal` characters beyond ASCII, as UAX #29 breaks
+    /// (`unicode-segmentation` ends a sentence after each whatever letter
+    /// follows), and the fullwidth full stop of CJK text; the line and
+    /// paragraph separators UAX #29 also breaks at are not punctuation.
+    #[test]
+    fn unspaced_terminals_are_the_sentence_terminals() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let breaks = format!("x{c}y").split_sentence_bounds().count() == 2;
+            let separator = matches!(c, '\n' | '\r' | '\u{0085}' | '\u{2028}' | '\u{2029}');
+            let want = (breaks && !c.is_ascii() && !separator) || c == '\u{FF0E}';
+            assert_eq!(is_unspaced_terminal(c), want, "U+{:04X}", c as u32);
+        }
+        // Armenian and Ethiopic sentences copied together.
+        for (text, n) in [
+            ("Բարեւ։ Ինչպես ես։", 2),
+            ("ሰላም ነው። እንዴት ነህ።", 2),
+            ("日本語．中国語．", 2),
+        ] {
+            let tokens = tokenize(text);
+            assert_eq!(sentences(text, &tokens).len(), n, "{text}");
+        }
     }
 
     #[test]
