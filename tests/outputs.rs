@@ -308,3 +308,34 @@ fn special_files_as_outputs_are_written_into_not_replaced() {
         "nothing beside it"
     );
 }
+
+/// A directory given that holds no file to read (none at all, or none the
+/// globs let through) is named in a warning, in both modes: an empty
+/// corpus must not pass for one without overlaps.
+#[test]
+fn a_directory_with_nothing_to_read_is_named() {
+    let d = corpus();
+    let empty = tempfile::tempdir().unwrap();
+    for extra in [&[][..], &["--minhash-only"][..]] {
+        let mut args = vec!["scan".to_string(), p(empty.path())];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("{}: no files in this directory", p(empty.path()))),
+            "{extra:?}: {}",
+            r.stderr
+        );
+    }
+    let r = run(&["scan", &p(d.path()), "--glob", "*.md"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--glob/--exclude let through"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["scan", &p(d.path()), "--glob", "*.txt"]);
+    assert!(!r.stderr.contains("no files"), "{}", r.stderr);
+}

@@ -813,6 +813,11 @@ pub fn read(
                         WalkProblem::Error(e) => Problem::Error(e),
                     })
                 })?;
+                if files.is_empty() {
+                    b.corpus
+                        .warnings
+                        .push(corpus::empty_dir_note(arg, &opts.load.filter));
+                }
                 for (path, id) in files {
                     plan.push((path, id, None));
                 }

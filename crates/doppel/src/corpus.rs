@@ -169,6 +169,9 @@ pub fn load_with(paths: &[PathBuf], opts: &LoadOptions, progress: Progress<'_>) 
                 WalkProblem::Skip(e) => out.warn(opts, e),
                 WalkProblem::Error(e) => fail(&mut out, opts, e),
             })?;
+            if files.is_empty() {
+                out.warnings.push(empty_dir_note(arg, &opts.filter));
+            }
             plan.extend(files.into_iter().map(|(path, id)| Planned::File(path, id)));
         } else {
             plan.push(Planned::File(
@@ -301,6 +304,19 @@ impl PathGlob {
 #[derive(Clone, Debug, Default)]
 pub struct PathFilter {
     globs: Vec<PathGlob>,
+}
+
+/// What a run says of a directory given that holds no file to read: a
+/// silently empty corpus looks like a corpus without overlaps.
+pub(crate) fn empty_dir_note(dir: &Path, filter: &PathFilter) -> String {
+    if filter.globs.is_empty() {
+        format!("{}: no files in this directory", dir.display())
+    } else {
+        format!(
+            "{}: no files in this directory that --glob/--exclude let through",
+            dir.display()
+        )
+    }
 }
 
 impl PathFilter {
