@@ -392,6 +392,12 @@ pub fn word_indices(text: &str) -> Words<'_> {
 /// holds a hyphen, then a line break, with spaces or tabs allowed around
 /// it; `None` if there is no such break.
 fn hyphen_break(text: &str, end: usize) -> Option<usize> {
+    // Nearly every word ends before an ASCII byte other than a hyphen,
+    // which no invisible character starts with: no break.
+    let next = *text.as_bytes().get(end)?;
+    if next.is_ascii() && next != b'-' {
+        return None;
+    }
     // Spaces, tabs and invisible characters (which break no word) around
     // the line break; invisible ones before the hyphen too.
     let blank = |c: char| c == ' ' || c == '\t' || is_invisible(c);
