@@ -1282,8 +1282,10 @@ fn standard_streams_thread_counts_and_plurals_say_what_they_do() {
     );
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("standard input") && r.stderr.contains("once"),
-        "{}",
+        r.stderr.contains("standard input")
+            && r.stderr.contains("once")
+            && !r.stderr.contains("configuration"),
+        "an input error, not a setting's: {}",
         r.stderr
     );
     let r = run_cmd(

@@ -239,9 +239,7 @@ impl Meter<'_> {
 /// would be an empty document).
 pub fn stdin_once(paths: &[PathBuf]) -> Result<()> {
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return Err(Error::Config(
-            "`-` (standard input) is given more than once; it can be read only once".into(),
-        ));
+        return Err(Error::StdinTwice);
     }
     Ok(())
 }

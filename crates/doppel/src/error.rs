@@ -76,6 +76,9 @@ pub enum Error {
         /// Where the document came from (a path, `path:line` or `<stdin>`).
         source_name: String,
     },
+    /// Standard input (`-`) named more than once among the inputs.
+    #[error("`-` (standard input) is given more than once; it can be read only once")]
+    StdinTwice,
     /// Contradictory or out-of-range settings.
     #[error("invalid configuration: {0}")]
     Config(String),
