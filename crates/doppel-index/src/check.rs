@@ -511,16 +511,50 @@ impl Reader {
         if sh.copy_words == 0 || f.fingerprints.is_empty() {
             return Ok(Vec::new());
         }
+        let keys: Vec<i64> = f.fingerprints.iter().map(|&fp| fp as i64).collect();
+        self.holders(sh, "prints", "fp", keys)
+    }
+
+    /// Reference documents whose sentences share at least
+    /// [`doppel::rewrites::MIN_SHARED`] band keys with the new document's
+    /// (see [`doppel::rewrites`]): a paragraph of one rewritten in the
+    /// other. A key in more than [`doppel::winnow::MAX_POSTING`] of them is
+    /// a stock sentence and pairs nothing, as in a scan.
+    fn rewrite_candidates(&mut self, sh: &Shared, f: &Features) -> IndexResult<Vec<i64>> {
+        let keys = doppel::rewrites::band_keys(&f.sentence_terms)
+            .into_iter()
+            .map(i64::from)
+            .collect();
+        let mut shared = self.holders(sh, "sbands", "key", keys)?;
+        shared.sort_unstable();
+        Ok(shared
+            .chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= doppel::rewrites::MIN_SHARED)
+            .map(|run| run[0])
+            .collect())
+    }
+
+    /// The documents `table` holds under each of `keys` (in its `column`),
+    /// once per key: a key held by more than [`doppel::winnow::MAX_POSTING`]
+    /// documents is the corpus's stock text and gives none, as in a scan.
+    fn holders(
+        &mut self,
+        sh: &Shared,
+        table: &str,
+        column: &str,
+        mut keys: Vec<i64>,
+    ) -> IndexResult<Vec<i64>> {
+        keys.sort_unstable();
+        keys.dedup();
         let mut found: Vec<(i64, i64)> = Vec::new();
-        for chunk in f.fingerprints.chunks(500) {
+        for chunk in keys.chunks(500) {
             let sql = format!(
-                "SELECT fp, doc FROM prints WHERE fp IN ({})",
+                "SELECT {column}, doc FROM {table} WHERE {column} IN ({})",
                 vec!["?"; chunk.len()].join(",")
             );
             let mut st = self.conn.prepare_cached(&sql).map_err(sh.err())?;
-            let keys = chunk.iter().map(|&fp| fp as i64);
             let rows = st
-                .query_map(rusqlite::params_from_iter(keys), |r| {
+                .query_map(rusqlite::params_from_iter(chunk), |r| {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
                 })
                 .map_err(sh.err())?;
@@ -536,46 +570,6 @@ impl Reader {
             }
         }
         Ok(docs)
-    }
-
-    /// Reference documents whose sentences share at least
-    /// [`doppel::rewrites::MIN_SHARED`] band keys with the new document's
-    /// (see [`doppel::rewrites`]): a paragraph of one rewritten in the
-    /// other. A key in more than [`doppel::winnow::MAX_POSTING`] of them is
-    /// a stock sentence and pairs nothing, as in a scan.
-    fn rewrite_candidates(&mut self, sh: &Shared, f: &Features) -> IndexResult<Vec<i64>> {
-        let mut keys = doppel::rewrites::band_keys(&f.sentence_terms);
-        keys.sort_unstable();
-        keys.dedup();
-        let mut found: Vec<(i64, i64)> = Vec::new();
-        for chunk in keys.chunks(500) {
-            let sql = format!(
-                "SELECT key, doc FROM sbands WHERE key IN ({})",
-                vec!["?"; chunk.len()].join(",")
-            );
-            let mut st = self.conn.prepare_cached(&sql).map_err(sh.err())?;
-            let rows = st
-                .query_map(rusqlite::params_from_iter(chunk), |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-                })
-                .map_err(sh.err())?;
-            for row in rows {
-                found.push(row.map_err(sh.err())?);
-            }
-        }
-        found.sort_unstable();
-        let mut shared: Vec<i64> = Vec::new();
-        for run in found.chunk_by(|x, y| x.0 == y.0) {
-            if run.len() <= doppel::winnow::MAX_POSTING {
-                shared.extend(run.iter().map(|&(_, d)| d));
-            }
-        }
-        shared.sort_unstable();
-        Ok(shared
-            .chunk_by(|x, y| x == y)
-            .filter(|run| run.len() >= doppel::rewrites::MIN_SHARED)
-            .map(|run| run[0])
-            .collect())
     }
 
     fn cosine_candidates(&mut self, sh: &Shared, q: &Query) -> IndexResult<Vec<i64>> {

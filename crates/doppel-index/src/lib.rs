@@ -618,22 +618,22 @@ fn has_table(conn: &Connection, path: &Path, name: &str) -> IndexResult<bool> {
     .map_err(|e| db_error(path, e))
 }
 
-/// The rewritten-passage band keys of a stored text, as `add` writes them.
-fn sentence_bands(text: &str, analyzer: &Analyzer) -> Vec<u32> {
-    pipeline::sentence_bands_of(&doppel::text::Analysed::new(text), analyzer)
-}
-
-/// Give an index its `sbands` table, filled from the stored texts (once:
-/// later calls find it there).
-fn add_sbands(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResult<()> {
+/// Make a table of `(key, doc)` rows with `create` and fill it in one
+/// transaction from the stored texts, `keys_of` giving each text's keys
+/// (computed in parallel, a round of documents at a time) and `insert`
+/// writing a row; `finish` completes the transaction's work.
+fn fill_from_texts(
+    conn: &Connection,
+    path: &Path,
+    create: &str,
+    insert: &str,
+    keys_of: impl Fn(&str) -> Vec<i64> + Sync,
+    finish: impl FnOnce(&rusqlite::Transaction<'_>) -> IndexResult<()>,
+) -> IndexResult<()> {
     let err = |e| db_error(path, e);
-    if has_table(conn, path, "sbands")? {
-        return Ok(());
-    }
-    let analyzer = Analyzer::new(params.stem, params.stop_words);
     let tx =
         rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(err)?;
-    tx.execute_batch(SBANDS_TABLE).map_err(err)?;
+    tx.execute_batch(create).map_err(err)?;
     let docs: Vec<(i64, String)> = {
         let mut st = tx.prepare("SELECT doc, text FROM documents").map_err(err)?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -642,64 +642,67 @@ fn add_sbands(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResu
             .map_err(err)?
     };
     for chunk in docs.chunks(WRITE_CHUNK) {
-        let keys: Vec<Vec<u32>> = chunk
-            .par_iter()
-            .map(|(_, text)| sentence_bands(text, &analyzer))
-            .collect();
+        let keys: Vec<Vec<i64>> = chunk.par_iter().map(|(_, text)| keys_of(text)).collect();
         let mut rows: Vec<(i64, i64)> = chunk
             .iter()
             .zip(keys)
-            .flat_map(|((doc, _), keys)| keys.into_iter().map(move |k| (i64::from(k), *doc)))
+            .flat_map(|((doc, _), keys)| keys.into_iter().map(move |k| (k, *doc)))
             .collect();
+        // Sorted inserts touch each B-tree page once per round.
         rows.sort_unstable();
         rows.dedup();
-        let mut ins = tx
-            .prepare_cached("INSERT OR IGNORE INTO sbands (key, doc) VALUES (?1, ?2)")
-            .map_err(err)?;
+        let mut ins = tx.prepare_cached(insert).map_err(err)?;
         for (k, d) in rows {
             ins.execute(params![k, d]).map_err(err)?;
         }
     }
+    finish(&tx)?;
     tx.commit().map_err(err)
+}
+
+/// Give an index its `sbands` table, filled from the stored texts (once:
+/// later calls find it there).
+fn add_sbands(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResult<()> {
+    if has_table(conn, path, "sbands")? {
+        return Ok(());
+    }
+    let analyzer = Analyzer::new(params.stem, params.stop_words);
+    fill_from_texts(
+        conn,
+        path,
+        SBANDS_TABLE,
+        "INSERT OR IGNORE INTO sbands (key, doc) VALUES (?1, ?2)",
+        |text| {
+            pipeline::sentence_bands_of(&doppel::text::Analysed::new(text), &analyzer)
+                .into_iter()
+                .map(i64::from)
+                .collect()
+        },
+        |_| Ok(()),
+    )
 }
 
 /// Give an index made before copied-passage fingerprints were stored its
 /// `prints` table, filled from the stored texts (once: the next opening
 /// finds it), and record the run length they guarantee.
 fn add_prints(conn: &Connection, path: &Path, params: &IndexParams) -> IndexResult<()> {
-    let err = |e| db_error(path, e);
     if has_table(conn, path, "prints")? {
         return Ok(());
     }
     let copy_words = params.config().copy_words;
-    let tx =
-        rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(err)?;
-    tx.execute_batch(PRINTS_TABLE).map_err(err)?;
-    let docs: Vec<(i64, String)> = {
-        let mut st = tx.prepare("SELECT doc, text FROM documents").map_err(err)?;
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?
-    };
-    for chunk in docs.chunks(WRITE_CHUNK) {
-        let prints: Vec<Vec<u64>> = chunk
-            .par_iter()
-            .map(|(_, text)| {
-                pipeline::fingerprints_of(&doppel::text::Analysed::new(text), copy_words)
-            })
-            .collect();
-        let mut ins = tx
-            .prepare_cached("INSERT OR IGNORE INTO prints (fp, doc) VALUES (?1, ?2)")
-            .map_err(err)?;
-        for ((doc, _), fps) in chunk.iter().zip(prints) {
-            for fp in fps {
-                ins.execute(params![fp as i64, doc]).map_err(err)?;
-            }
-        }
-    }
-    set_meta(&tx, path, "copy_words", &copy_words.to_string())?;
-    tx.commit().map_err(err)
+    fill_from_texts(
+        conn,
+        path,
+        PRINTS_TABLE,
+        "INSERT OR IGNORE INTO prints (fp, doc) VALUES (?1, ?2)",
+        |text| {
+            pipeline::fingerprints_of(&doppel::text::Analysed::new(text), copy_words)
+                .into_iter()
+                .map(|fp| fp as i64)
+                .collect()
+        },
+        |tx| set_meta(tx, path, "copy_words", &copy_words.to_string()),
+    )
 }
 
 /// The time documents are recorded as added, in seconds since 1970 (UTC):
@@ -1079,7 +1082,10 @@ impl Index {
     /// Remove documents by id in one transaction, updating document
     /// frequencies. An unknown id aborts the whole removal.
     pub fn remove(&mut self, ids: &[String]) -> IndexResult<usize> {
-        let sentence_bands = self.has_sentence_bands()?;
+        // The keys to delete are recomputed from each text, as made.
+        let sentence_bands = self
+            .has_sentence_bands()?
+            .then(|| Analyzer::new(self.params.stem, self.params.stop_words));
         let path = self.path.clone();
         let err = |e| db_error(&path, e);
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
@@ -1125,12 +1131,11 @@ impl Index {
                 for fp in pipeline::fingerprints_of(&analysed, self.params.config().copy_words) {
                     del_print.execute(params![fp as i64, doc]).map_err(err)?;
                 }
-                if sentence_bands {
+                if let Some(analyzer) = &sentence_bands {
                     let mut del_sband = tx
                         .prepare_cached("DELETE FROM sbands WHERE key = ?1 AND doc = ?2")
                         .map_err(err)?;
-                    let analyzer = Analyzer::new(self.params.stem, self.params.stop_words);
-                    for key in pipeline::sentence_bands_of(&analysed, &analyzer) {
+                    for key in pipeline::sentence_bands_of(&analysed, analyzer) {
                         del_sband
                             .execute(params![i64::from(key), doc])
                             .map_err(err)?;
