@@ -947,6 +947,82 @@ fn plain_stdin_is_a_document_named_dash() {
 }
 
 // ---------------------------------------------------------------------------
+// JSON Lines reports
+// ---------------------------------------------------------------------------
+
+/// The objects of a JSON Lines output, one a line.
+fn json_lines(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// A JSON report's pairs in the order of its documents (by A, then B).
+fn pairs_in_document_order(report: &Value) -> Vec<Value> {
+    let at = |id: &Value| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|d| &d["id"] == id)
+            .unwrap()
+    };
+    let mut pairs = pairs(report).clone();
+    pairs.sort_by_key(|p| (at(&p["a"]), at(&p["b"])));
+    pairs
+}
+
+/// `scan --format jsonl` writes, pair by pair as they are aligned, the JSON
+/// report's pair objects in document order; the same lines whether or not
+/// another format is written beside them, with --all and in MinHash mode.
+#[test]
+fn scan_json_lines_are_the_reports_pairs_in_document_order() {
+    let d = tmp();
+    for name in [S000, S001, S002, S003, S004] {
+        std::fs::write(d.path().join(name), seed_text(name)).unwrap();
+    }
+    // A light edit of 003 and two copies of 004: four flagged pairs beside
+    // 000-001.
+    let edited = seed_text(S003).replacen(". ", ". Indeed, ", 3);
+    std::fs::write(d.path().join("005_edit.txt"), edited).unwrap();
+    std::fs::write(d.path().join("006_copy.txt"), seed_text(S004)).unwrap();
+    std::fs::write(d.path().join("007_copy.txt"), seed_text(S004)).unwrap();
+    let dir = p(d.path());
+    let out = tmp();
+    let (json, jsonl) = (out.path().join("r.json"), out.path().join("r.jsonl"));
+    for extra in [&[][..], &["--all"][..], &["--minhash-only"][..]] {
+        let streamed = run(&[&["scan", &dir, "--format", "jsonl"][..], extra].concat());
+        assert!(streamed.code <= 1, "{}", streamed.stderr);
+        let lines = json_lines(&streamed.stdout);
+        let both = run(&[
+            &["scan", &dir, "-o", &p(&json), "-o", &p(&jsonl)][..],
+            extra,
+        ]
+        .concat());
+        assert!(both.code <= 1, "{}", both.stderr);
+        let report: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        assert_eq!(lines, pairs_in_document_order(&report), "{extra:?}");
+        assert_eq!(std::fs::read_to_string(&jsonl).unwrap(), streamed.stdout);
+        let flagged = lines.iter().filter(|p| is_flagged(p)).count();
+        assert!(flagged >= 4, "{extra:?}: {flagged} flagged");
+        if extra == ["--all"] {
+            assert!(lines.len() > flagged, "--all adds unrelated candidates");
+        } else {
+            assert_eq!(lines.len(), flagged, "{extra:?}");
+        }
+    }
+    // One pair compared: its one line is the report's pair.
+    let one = run(&["compare", &seed(S000), &seed(S001), "--format", "jsonl"]);
+    let json = run(&["compare", &seed(S000), &seed(S001), "--format", "json"]);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json_lines(&one.stdout), pairs(&report).clone());
+    // A reader that stops after one line: exit 0, nothing said.
+    let (code, stderr) = run_into_closed_pipe(&["scan", &dir, "--format", "jsonl", "--all"], 1);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------
 // Broken pipe
 // ---------------------------------------------------------------------------
 

@@ -45,6 +45,13 @@ PY
 read -r wall kb < "$work/time"
 pairs=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['pairs']))" "$work/r.json")
 json_mb=$(python3 -c "import os,sys; print(f'{os.path.getsize(sys.argv[1])/1e6:.0f}')" "$work/r.json")
+rm "$work/r.json"
+# The same pairs as JSON Lines, each written as it is aligned and not kept.
+/usr/bin/time -f "%e %M" -o "$work/time" "$doppel" scan "$work/c.jsonl" --jsonl -o "$work/r.jsonl" --stats 2> "$work/stats"
+read -r lines_wall lines_kb < "$work/time"
+lines=$(wc -l < "$work/r.jsonl")
+lines_mb=$(python3 -c "import os,sys; print(f'{os.path.getsize(sys.argv[1])/1e6:.0f}')" "$work/r.jsonl")
+rm "$work/r.jsonl"
 
 mkdir "$work/copies"
 text=$(cat /usr/share/common-licenses/{GPL-3,Apache-2.0,LGPL-2.1,GPL-2} | python3 -c "import sys; sys.stdout.write(sys.stdin.read()[:53000])")
@@ -74,13 +81,16 @@ average $(cut -d' ' -f1-3 /proc/loadavg) at the end; doppel $("$doppel" --versio
 ## Memory of a JSON report of many pairs
 
 3,000 generated documents of about 8 KB (30 clusters of 100 light edits of
-one text), \`doppel scan c.jsonl --jsonl -o r.json\`:
+one text), \`doppel scan c.jsonl --jsonl -o r.json\`, and the same with
+\`-o r.jsonl\`:
 
-| flagged pairs | JSON report | wall | peak RSS | target |
-|---|---|---|---|---|
-| $pairs | $json_mb MB | $wall s | $((kb / 1024)) MB | below 1 GB |
+| output | flagged pairs | size | wall | peak RSS | target |
+|---|---|---|---|---|---|
+| JSON report | $pairs | $json_mb MB | $wall s | $((kb / 1024)) MB | below 1 GB |
+| JSON Lines, streamed | $lines | $lines_mb MB | $lines_wall s | $((lines_kb / 1024)) MB | |
 
-Each excerpt points into its document's one shared text.
+In the JSON report each excerpt points into its document's one shared
+text; JSON Lines are written as each pair is aligned, and no pair is kept.
 
 ## Opening the HTML page of 30 copies
 

@@ -21,6 +21,9 @@ pub enum FormatArg {
     Json,
     /// One self-contained HTML page: both texts side by side.
     Html,
+    /// JSON Lines: one object a line, each written as soon as it is done
+    /// (a pair; for check, a new document and its pairs).
+    Jsonl,
 }
 
 /// When to colour text output.
@@ -42,7 +45,7 @@ pub struct OutputArgs {
     pub format: FormatArg,
     /// Write the report to FILE instead of standard output, atomically
     /// (never a partial file). Repeatable; the format follows the
-    /// extension (.json, .md, .txt, .html), else --format.
+    /// extension (.json, .md, .txt, .html, .jsonl), else --format.
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<PathBuf>,
     /// Colour in text output.
@@ -81,6 +84,7 @@ impl OutputArgs {
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Json => Format::Json,
             FormatArg::Html => Format::Html,
+            FormatArg::Jsonl => Format::Jsonl,
         }
     }
 

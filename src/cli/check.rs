@@ -3,9 +3,7 @@
 
 use super::args::{ColorArg, FormatArg, JudgeArgs, OutputArgs};
 use super::index::ParamArgs;
-use super::output::Output;
-use anyhow::Context;
-use clap::builder::PossibleValue;
+use super::output::{Lines, Output};
 use clap::{Args, ValueEnum};
 use doppel::config::Config;
 use doppel::corpus;
@@ -15,46 +13,13 @@ use doppel_index::check::{Checker, Mode};
 use doppel_report::check::{Collector, Line};
 use doppel_report::{PairReport, Report};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::OnceLock;
 
 /// New documents checked per round: enough to keep every core busy, few
 /// enough that JSON Lines output flows steadily.
 const BATCH: usize = 256;
-
-/// Output formats of `check`: the report formats, plus JSON Lines.
-#[derive(Clone, Copy, Debug)]
-pub enum CheckFormat {
-    /// A report format, as `scan` writes it.
-    Report(FormatArg),
-    /// JSON Lines: one object per new document, written as each is done.
-    Jsonl,
-}
-
-impl ValueEnum for CheckFormat {
-    fn value_variants<'a>() -> &'a [Self] {
-        static VARIANTS: OnceLock<Vec<CheckFormat>> = OnceLock::new();
-        VARIANTS.get_or_init(|| {
-            FormatArg::value_variants()
-                .iter()
-                .map(|f| CheckFormat::Report(*f))
-                .chain([CheckFormat::Jsonl])
-                .collect()
-        })
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        match self {
-            CheckFormat::Report(f) => f.to_possible_value(),
-            CheckFormat::Jsonl => Some(
-                PossibleValue::new("jsonl")
-                    .help("JSON Lines: one object per new document, written as each is done"),
-            ),
-        }
-    }
-}
 
 /// Candidate search.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -116,7 +81,7 @@ pub struct CheckArgs {
     pub threads: usize,
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: CheckFormat,
+    pub format: FormatArg,
     /// Write to FILE instead of standard output, atomically. Repeatable;
     /// the format follows the extension (.json, .md, .txt, .jsonl), else
     /// --format.
@@ -175,11 +140,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         &inputs,
         &opts.filter,
     )?;
-    let report_format = match args.format {
-        CheckFormat::Report(f) => f,
-        CheckFormat::Jsonl => FormatArg::Json,
+    // JSON Lines are check's own (a line per new document), not a report.
+    let stdout_jsonl = matches!(args.format, FormatArg::Jsonl);
+    let report_format = if stdout_jsonl {
+        FormatArg::Json
+    } else {
+        args.format
     };
-    let stdout_jsonl = matches!(args.format, CheckFormat::Jsonl);
     let (jsonl_paths, report_paths): (Vec<PathBuf>, Vec<PathBuf>) = args
         .output
         .iter()
@@ -196,11 +163,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let report_files = report_out.open()?;
     let cfg = report_out.fit(cfg);
-    let mut jsonl_files = jsonl_paths
-        .iter()
-        .map(|p| Output::open(p, doppel_report::Format::Json))
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let to_stdout = args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p));
+    let mut lines = Lines::new(
+        to_stdout && stdout_jsonl,
+        jsonl_paths
+            .iter()
+            .map(|p| Output::open(p, doppel_report::Format::Jsonl))
+            .collect::<anyhow::Result<Vec<_>>>()?,
+    );
     let need_report = !report_files.is_empty() || (to_stdout && !stdout_jsonl);
 
     // Lines streamed to a terminal are their own progress: no bar among them.
@@ -230,8 +200,6 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     shown(Event::Analysing {
         docs: docs.len() as u64,
     });
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     for (b, batch) in docs.chunks(BATCH).enumerate() {
         // Reports are built (and the analyses freed) in parallel.
         let reports: Vec<Report> = checker
@@ -247,31 +215,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             flagged += report.flagged();
             derived += usize::from(report.flagged() > 0);
             if let Some(line) = Line::of(&report) {
-                let json = serde_json::to_string(&line)?;
-                if to_stdout && stdout_jsonl {
-                    writeln!(out, "{json}")?;
-                }
-                for f in &mut jsonl_files {
-                    let target = f.target().display().to_string();
-                    writeln!(f.writer(), "{json}")
-                        .with_context(|| format!("{target}: write failed"))?;
-                }
+                lines.line(&line)?;
             }
             if need_report {
                 collector.push(report);
             }
         }
-        out.flush()?;
         shown(Event::Analysed {
             docs: (b * BATCH + batch.len()) as u64,
         });
     }
     progress.finish();
-    drop(out);
     drop(checker);
-    for f in jsonl_files {
-        f.finish()?;
-    }
+    lines.finish()?;
     if need_report {
         report_out.emit(report_files, &collector.finish(&cfg))?;
     }

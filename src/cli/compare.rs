@@ -3,7 +3,7 @@
 //! written as it finishes (JSON Lines, or one PAN XML file per pair).
 
 use super::args::{ColorArg, EngineArgs, FormatArg, InputArgs, OutputArgs};
-use super::output::Output;
+use super::output::{Lines, Output};
 use anyhow::{Context, bail};
 use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
@@ -18,14 +18,12 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-/// Output formats of `compare`: the report formats, and two formats of
-/// `--pairs`.
+/// Output formats of `compare`: the report formats (JSON Lines being the
+/// one for `--pairs`), and PAN's.
 #[derive(Clone, Copy, Debug)]
 pub enum CompareFormat {
-    /// A report format, as `scan` writes it (one pair only).
+    /// A report format, as `scan` writes it.
     Report(FormatArg),
-    /// JSON Lines: one pair object a line, written as each pair is done.
-    Jsonl,
     /// PAN XML: one file per pair in the directory given by `-o`.
     Pan,
 }
@@ -37,7 +35,7 @@ impl ValueEnum for CompareFormat {
             FormatArg::value_variants()
                 .iter()
                 .map(|f| CompareFormat::Report(*f))
-                .chain([CompareFormat::Jsonl, CompareFormat::Pan])
+                .chain([CompareFormat::Pan])
                 .collect()
         })
     }
@@ -45,11 +43,6 @@ impl ValueEnum for CompareFormat {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         match self {
             CompareFormat::Report(f) => f.to_possible_value(),
-            CompareFormat::Jsonl => {
-                Some(PossibleValue::new("jsonl").help(
-                    "JSON Lines: one object per pair, written as each is done (with --pairs)",
-                ))
-            }
             CompareFormat::Pan => Some(
                 PossibleValue::new("pan")
                     .help("PAN XML: one file per pair into the directory -o names (with --pairs)"),
@@ -120,9 +113,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let format = match args.format {
         None => FormatArg::Text,
         Some(CompareFormat::Report(f)) => f,
-        Some(CompareFormat::Jsonl) | Some(CompareFormat::Pan) => {
-            bail!("--format jsonl and --format pan need --pairs FILE")
-        }
+        Some(CompareFormat::Pan) => bail!("--format pan needs --pairs FILE"),
     };
     let output = OutputArgs {
         format,
@@ -269,28 +260,25 @@ fn pan_xml(line: &PairLine, report: &PairReport) -> String {
 /// Where `--pairs` writes.
 enum Sink {
     /// JSON Lines on standard output (unless `-o` was given) and into files.
-    Jsonl {
-        stdout: Option<std::io::BufWriter<std::io::Stdout>>,
-        files: Vec<Output>,
-    },
+    Jsonl(Lines),
     /// One PAN XML file per pair in a directory.
     Pan { dir: PathBuf },
 }
 
 fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     let file = args.pairs.as_deref().expect("--pairs given");
-    let sink = match args.format.unwrap_or(CompareFormat::Jsonl) {
-        CompareFormat::Jsonl => Sink::Jsonl {
-            stdout: (args.output.is_empty()
-                || args.output.iter().any(|p| super::args::is_stdout(p)))
-            .then(|| std::io::BufWriter::new(std::io::stdout())),
-            files: args
-                .output
+    let sink = match args
+        .format
+        .unwrap_or(CompareFormat::Report(FormatArg::Jsonl))
+    {
+        CompareFormat::Report(FormatArg::Jsonl) => Sink::Jsonl(Lines::new(
+            args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p)),
+            args.output
                 .iter()
                 .filter(|p| !super::args::is_stdout(p))
-                .map(|p| Output::open(p, doppel_report::Format::Json))
+                .map(|p| Output::open(p, doppel_report::Format::Jsonl))
                 .collect::<anyhow::Result<_>>()?,
-        },
+        )),
         CompareFormat::Pan => match args.output.as_slice() {
             [dir] => {
                 if dir.exists() && !dir.is_dir() {
@@ -342,18 +330,7 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
             }
             let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
             match &mut *sink {
-                Sink::Jsonl { stdout, files } => {
-                    let json = serde_json::to_string(&report)?;
-                    if let Some(o) = stdout {
-                        writeln!(o, "{json}")?;
-                        o.flush()?;
-                    }
-                    for f in files {
-                        let target = f.target().display().to_string();
-                        writeln!(f.writer(), "{json}")
-                            .with_context(|| format!("{target}: write failed"))?;
-                    }
-                }
+                Sink::Jsonl(lines) => lines.line(&report)?,
                 Sink::Pan { dir } => {
                     let target = dir.join(format!("{}-{}.xml", stem(&line.b), stem(&line.a)));
                     drop(sink);
@@ -367,10 +344,8 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
             Ok(())
         })?;
     let sink = sink.into_inner().unwrap_or_else(|e| e.into_inner());
-    if let Sink::Jsonl { files, .. } = sink {
-        for f in files {
-            f.finish()?;
-        }
+    if let Sink::Jsonl(lines) = sink {
+        lines.finish()?;
     }
     Ok(super::status(
         failed.load(Ordering::Relaxed),

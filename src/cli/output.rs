@@ -171,6 +171,50 @@ impl Output {
     }
 }
 
+/// JSON Lines outputs written as work goes on: standard output (when it
+/// is one of them) and files, every line to each; the files are completed
+/// by [`Lines::finish`] (and removed unfinished on an error or a signal).
+pub struct Lines {
+    stdout: Option<std::io::BufWriter<std::io::Stdout>>,
+    files: Vec<Output>,
+}
+
+impl Lines {
+    /// Lines to standard output when `stdout`, and into `files`.
+    pub fn new(stdout: bool, files: Vec<Output>) -> Lines {
+        Lines {
+            stdout: stdout.then(|| std::io::BufWriter::new(std::io::stdout())),
+            files,
+        }
+    }
+
+    /// Write one object as a line to every output; standard output is
+    /// flushed, so a reader sees each line as it is done.
+    pub fn line(&mut self, value: &impl serde::Serialize) -> anyhow::Result<()> {
+        let mut json = serde_json::to_string(value)?;
+        json.push('\n');
+        if let Some(o) = &mut self.stdout {
+            o.write_all(json.as_bytes())?;
+            o.flush()?;
+        }
+        for f in &mut self.files {
+            let target = f.target().display().to_string();
+            f.writer()
+                .write_all(json.as_bytes())
+                .with_context(|| format!("{target}: write failed"))?;
+        }
+        Ok(())
+    }
+
+    /// Complete every file.
+    pub fn finish(self) -> anyhow::Result<()> {
+        for f in self.files {
+            f.finish()?;
+        }
+        Ok(())
+    }
+}
+
 /// Remove the temporary files in `dir` that killed runs left, saying so.
 pub fn note_orphans(dir: &Path) {
     for (path, pid) in doppel_index::scratch::remove_orphans(dir) {

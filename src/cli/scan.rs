@@ -1,12 +1,14 @@
 //! `doppel scan PATH…`: every overlapping pair in a corpus.
 
 use super::args::{EngineArgs, InputArgs, OutputArgs};
+use super::output::Lines;
 use super::progress::{self, Progress, Summary};
 use clap::Args;
 use doppel::batch::{self, BatchOptions};
 use doppel::corpus;
 use doppel::pipeline;
-use doppel_report::Report;
+use doppel_report::{Format, PairReport, Report};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,6 +61,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     if args.minhash_only {
         return run_minhash(args, &cfg, outputs);
     }
+    if args.output.formats().iter().all(|&f| f == Format::Jsonl) {
+        return run_streamed(args, &cfg, outputs);
+    }
     let progress = Progress::new(args.input.quiet);
     let shown = |e| progress.event(e);
     let loaded = corpus::load_with(&args.paths, &opts, &shown)?;
@@ -78,6 +83,49 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         args.stats,
     );
     Ok(super::status(failed, report.flagged()))
+}
+
+/// A scan whose every output is JSON Lines: each pair is written as soon
+/// as it is aligned (see [`pipeline::scan_each`]), none is kept.
+fn run_streamed(
+    args: &ScanArgs,
+    cfg: &doppel::config::Config,
+    outputs: Vec<super::output::Output>,
+) -> anyhow::Result<ExitCode> {
+    let to_stdout = args.output.output.is_empty()
+        || args.output.output.iter().any(|p| super::args::is_stdout(p));
+    // Lines streamed to a terminal are their own progress: no bar among them.
+    let quiet = args.input.quiet || (to_stdout && std::io::stdout().is_terminal());
+    let progress = Progress::new(quiet);
+    let shown = |e| progress.event(e);
+    let loaded = corpus::load_with(&args.paths, &args.input.load_options(), &shown)?;
+    let failed = progress.suspend(|| super::report_problems(&loaded, args.input.quiet));
+    let docs = &loaded.documents;
+    let mut lines = Lines::new(to_stdout, outputs);
+    let (mut candidates, mut flagged) = (0, 0);
+    let scan = pipeline::scan_each(docs, cfg, &shown, |pair| {
+        candidates += 1;
+        if pair.verdict.is_flagged() {
+            flagged += 1;
+        } else if !args.all {
+            return Ok(());
+        }
+        let (a, b) = (&docs[pair.a as usize], &docs[pair.b as usize]);
+        lines.line(&PairReport::new(a, b, &pair))
+    })?;
+    progress.finish();
+    lines.finish()?;
+    progress::summary(
+        &Summary {
+            documents: docs.len(),
+            candidates: Some(candidates),
+            found: &found(&scan, flagged),
+            elapsed: progress.elapsed(),
+        },
+        args.input.quiet,
+        args.stats,
+    );
+    Ok(super::status(failed, flagged))
 }
 
 /// The summary's account of a full scan: what each source of candidates

@@ -15,7 +15,7 @@ pub mod check;
 pub mod html;
 mod render;
 
-pub use render::{Format, RenderOptions, render};
+pub use render::{Format, RenderOptions, jsonl_line, render};
 
 use doppel::align::Passage;
 use doppel::config::Config;

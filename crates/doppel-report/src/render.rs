@@ -16,16 +16,23 @@ pub enum Format {
     Json,
     /// One self-contained HTML page (see [`crate::html`]).
     Html,
+    /// JSON Lines: one pair a line, each the pair object of the JSON
+    /// report, in the order of the documents (by A, then B); the settings
+    /// and documents are left out. A scan writing only this format hands
+    /// the lines over as pairs are aligned (see [`jsonl_line`]).
+    Jsonl,
 }
 
 impl Format {
-    /// The format a file name implies (`.json`, `.md`, `.txt`, `.html`), if any.
+    /// The format a file name implies (`.json`, `.md`, `.txt`, `.html`,
+    /// `.jsonl`), if any.
     pub fn from_extension(path: &std::path::Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "json" => Some(Format::Json),
             "md" | "markdown" => Some(Format::Markdown),
             "txt" | "text" => Some(Format::Text),
             "html" | "htm" => Some(Format::Html),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
             _ => None,
         }
     }
@@ -64,7 +71,27 @@ pub fn render(
         Format::Text => render_text(report, opts.color, out),
         Format::Markdown => render_markdown(report, out),
         Format::Html => crate::html::render(report, opts.max_html_pairs, out),
+        Format::Jsonl => {
+            let at: ahash::AHashMap<&str, usize> = report
+                .documents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id.as_str(), i))
+                .collect();
+            let mut pairs: Vec<&crate::PairReport> = report.pairs.iter().collect();
+            pairs.sort_by_key(|p| (at.get(p.a.as_str()), at.get(p.b.as_str())));
+            for p in pairs {
+                jsonl_line(p, out)?;
+            }
+            Ok(())
+        }
     }
+}
+
+/// One pair as a line of [`Format::Jsonl`].
+pub fn jsonl_line(pair: &crate::PairReport, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, pair)?;
+    writeln!(out)
 }
 
 fn pct(x: f64) -> String {

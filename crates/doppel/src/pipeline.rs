@@ -186,7 +186,8 @@ pub struct Scan {
     /// Per document, in input order, its counts (the features themselves
     /// are not kept: see [`scan_with`]).
     pub stats: Vec<DocStats>,
-    /// Every candidate pair, flagged first (see [`sort_pairs`]).
+    /// Every candidate pair, flagged first (see [`sort_pairs`]); empty
+    /// from [`scan_each`], which hands them over one by one.
     pub pairs: Vec<PairResult>,
     /// LSH parameters used.
     pub lsh: LshParams,
@@ -332,6 +333,21 @@ pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Sca
     scan_chunked(docs, cfg, progress, ALIGN_CHUNK_BYTES)
 }
 
+/// [`scan_with`], handing every candidate pair to `each` as soon as it is
+/// aligned instead of keeping them: pairs come in the order of their ids
+/// (by `a`, then `b`, each pair's `a < b`), the same order whatever the
+/// threads, and the returned [`Scan`] has no `pairs`. Memory then follows
+/// the documents, not the number of pairs. An error from `each` (a
+/// failed write) stops the scan and is returned.
+pub fn scan_each<E>(
+    docs: &[Document],
+    cfg: &Config,
+    progress: Progress<'_>,
+    each: impl FnMut(PairResult) -> std::result::Result<(), E>,
+) -> std::result::Result<Scan, E> {
+    scan_chunks(docs, cfg, progress, ALIGN_CHUNK_BYTES, each)
+}
+
 /// [`scan_with`], aligning pairs in chunks of `chunk_bytes` of text.
 fn scan_chunked(
     docs: &[Document],
@@ -339,6 +355,26 @@ fn scan_chunked(
     progress: Progress<'_>,
     chunk_bytes: usize,
 ) -> Scan {
+    let mut pairs = Vec::new();
+    let mut scan = scan_chunks(docs, cfg, progress, chunk_bytes, |p| {
+        pairs.push(p);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    sort_pairs(&mut pairs);
+    scan.pairs = pairs;
+    scan
+}
+
+/// The scan itself: every candidate pair, aligned a chunk of
+/// `chunk_bytes` of text at a time, handed to `each` in id order.
+fn scan_chunks<E>(
+    docs: &[Document],
+    cfg: &Config,
+    progress: Progress<'_>,
+    chunk_bytes: usize,
+    mut each: impl FnMut(PairResult) -> std::result::Result<(), E>,
+) -> std::result::Result<Scan, E> {
     let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
     let hasher = MinHasher::new(cfg.num_perm);
     let params = LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.5, 0.5);
@@ -369,7 +405,6 @@ fn scan_chunked(
         pairs: candidates.len() as u64,
     });
     let verified = Counter::new(progress, |pairs| Event::Verified { pairs });
-    let mut pairs: Vec<PairResult> = Vec::with_capacity(candidates.len());
     for chunk in align_chunks(&candidates, docs, chunk_bytes) {
         let mut held: Vec<DocId> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
         held.sort_unstable();
@@ -386,17 +421,23 @@ fn scan_chunked(
                 &prep.vectors[d as usize],
             )
         };
-        pairs.par_extend(chunk.par_iter().map(|&(a, b)| {
-            let mut pair = compare_features(of(a), of(b), cfg);
-            (pair.a, pair.b) = (a, b);
-            verified.add(1);
-            pair
-        }));
+        let aligned: Vec<PairResult> = chunk
+            .par_iter()
+            .map(|&(a, b)| {
+                let mut pair = compare_features(of(a), of(b), cfg);
+                (pair.a, pair.b) = (a, b);
+                verified.add(1);
+                pair
+            })
+            .collect();
+        drop(full);
+        for pair in aligned {
+            each(pair)?;
+        }
     }
-    sort_pairs(&mut pairs);
-    Scan {
+    Ok(Scan {
         stats: prep.stats,
-        pairs,
+        pairs: Vec::new(),
         lsh: params,
         lsh_candidates: from_lsh.len(),
         cosine_candidates: from_cosine.len(),
@@ -404,7 +445,7 @@ fn scan_chunked(
         boilerplate_fingerprints: boilerplate,
         rewrite_candidates: from_rewrites.len(),
         stock_sentences,
-    }
+    })
 }
 
 /// Candidate pairs (sorted) cut into runs whose documents hold at most
@@ -775,6 +816,42 @@ mod tests {
         for (d, stats) in docs.iter().zip(&whole.stats) {
             assert_eq!(*stats, features(&d.text, &cfg, &analyzer, &hasher).stats());
         }
+    }
+
+    /// Streamed pairs are the kept pairs, in id order (whatever the chunk
+    /// budget), and an error from the receiver stops the scan with it.
+    #[test]
+    fn streamed_pairs_are_the_scan_pairs_in_id_order() {
+        let mut docs = corpus(30);
+        for (i, src) in [(0, 5), (1, 5), (2, 11), (3, 20)] {
+            let text = docs[src].text.replacen("S3 ", "S3 inserted words ", 1);
+            docs.push(Document::new(format!("copy{i}"), text));
+        }
+        let cfg = Config::default();
+        let kept = scan(&docs, &cfg);
+        let mut want: Vec<(DocId, DocId, Verdict)> =
+            kept.pairs.iter().map(|p| (p.a, p.b, p.verdict)).collect();
+        want.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        assert!(want.iter().filter(|p| p.2.is_flagged()).count() >= 4);
+        for budget in [1, ALIGN_CHUNK_BYTES] {
+            let mut got = Vec::new();
+            let streamed = scan_chunks(&docs, &cfg, progress::NONE, budget, |p| {
+                assert!(p.a < p.b);
+                got.push((p.a, p.b, p.verdict));
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(got, want, "budget {budget}");
+            assert!(streamed.pairs.is_empty());
+            assert_eq!(streamed.stats, kept.stats);
+        }
+        let mut seen = 0;
+        let stopped = scan_each(&docs, &cfg, progress::NONE, |_| {
+            seen += 1;
+            if seen == 2 { Err("disk full") } else { Ok(()) }
+        });
+        assert_eq!(stopped.unwrap_err(), "disk full");
+        assert_eq!(seen, 2);
     }
 
     /// Chunks cover the candidates in order, each within its budget
