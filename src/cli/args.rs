@@ -286,6 +286,12 @@ pub struct EngineArgs {
     /// Nearest neighbours by cosine kept per document (0: no limit).
     #[arg(long, default_value_t = Config::default().top_k)]
     pub top_k: usize,
+    /// Find the cosine neighbours by the exact all-pairs search, whose
+    /// cost grows faster than the corpus (by default they are found
+    /// through each document's heaviest terms, in time linear in the
+    /// corpus, missing a few pairs that share no heavy term).
+    #[arg(long)]
+    pub exact_neighbours: bool,
     /// Pairs sharing a verbatim run of N words are candidates, whatever
     /// their Jaccard or cosine: a passage copied into an unrelated document
     /// (winnowed fingerprints; 0: off).
@@ -316,6 +322,7 @@ impl EngineArgs {
             lsh_threshold: self.lsh_threshold,
             cosine_threshold: self.cosine_threshold,
             top_k: self.top_k,
+            exact_neighbours: self.exact_neighbours,
             copy_words: self.min_copy_words,
             rewrite_candidates: self.rewrite_candidates,
             stem: !self.no_stem,

@@ -151,6 +151,15 @@ fn found(scan: &pipeline::Scan, flagged_pairs: usize) -> String {
             plural(n)
         ));
     }
+    if scan.corpus_keys > 0 {
+        let n = scan.corpus_keys;
+        parts.push(format!(
+            "{n} heavy term{} of the whole corpus (in more than {} documents) left out of the \
+             cosine search",
+            plural(n),
+            doppel::neighbours::MAX_KEY_DOCS
+        ));
+    }
     if scan.stock_sentences > 0 {
         let n = scan.stock_sentences;
         parts.push(format!(

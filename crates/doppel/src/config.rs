@@ -25,6 +25,7 @@ pub const SETTING_NAMES: &[(&str, &str)] = &[
     ("top_k", "top_k"),
     ("copy_words", "min_copy_words"),
     ("rewrite_candidates", "rewrite_candidates"),
+    ("exact_neighbours", "exact_neighbours"),
 ];
 
 /// Everything that shapes a run's results.
@@ -42,6 +43,12 @@ pub struct Config {
     pub cosine_threshold: f32,
     /// Nearest neighbours by cosine kept per document (0: no limit).
     pub top_k: usize,
+    /// Find the cosine neighbours by the exact all-pairs search
+    /// ([`crate::tfidf::top_k_pairs`]), whose cost grows faster than the
+    /// corpus, instead of through each document's heaviest terms
+    /// ([`crate::neighbours`]), linear in the corpus, which misses a few
+    /// pairs of documents sharing no heavy term.
+    pub exact_neighbours: bool,
     /// Pairs sharing a verbatim run of this many words are candidates
     /// whatever their Jaccard or cosine (winnowed fingerprints, see
     /// [`crate::winnow`]); 0 turns it off.
@@ -91,6 +98,7 @@ impl Default for Config {
             lsh_threshold: 0.5,
             cosine_threshold: 0.2,
             top_k: 10,
+            exact_neighbours: false,
             copy_words: 25,
             rewrite_candidates: false,
             stem: true,

@@ -5,7 +5,8 @@
 //! The stages, one module each, data flowing one way:
 //! [`corpus`] (documents, read and decoded) → [`text`] (tokens and
 //! sentences with byte offsets) → [`shingle`] / [`tfidf`] (shingle hashes,
-//! term vectors) → [`minhash`] / [`lsh`] (signatures, candidate pairs) →
+//! term vectors) → [`minhash`] / [`lsh`] (signatures, candidate pairs) and
+//! [`neighbours`] (cosine neighbours through heavy terms) →
 //! [`align`] (passages) → [`score`] (scores, verdicts).
 //! [`pipeline`] runs them in order over a corpus in memory, [`batch`]
 //! streams a large corpus in MinHash mode; [`config`] holds every setting
@@ -70,6 +71,7 @@ pub mod error;
 pub mod hash;
 pub mod lsh;
 pub mod minhash;
+pub mod neighbours;
 pub mod pipeline;
 pub mod progress;
 pub mod rewrites;

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::corpus::Document;
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
+use crate::neighbours;
 use crate::progress::{self, Counter, Event, Progress};
 use crate::rewrites;
 use crate::score::{self, PairScores, Verdict};
@@ -195,6 +196,9 @@ pub struct Scan {
     pub lsh_candidates: usize,
     /// Candidate pairs from TF-IDF cosine.
     pub cosine_candidates: usize,
+    /// Heavy terms left out of the cosine neighbour search as words of
+    /// the whole corpus (see [`crate::neighbours`]).
+    pub corpus_keys: usize,
     /// Candidate pairs sharing a winnowed fingerprint (a verbatim run of
     /// `Config::copy_words` words).
     pub copy_candidates: usize,
@@ -382,11 +386,15 @@ fn scan_chunks<E>(
     progress(Event::Searching);
     let from_lsh = lsh::candidate_pairs(&prep.band_keys);
     prep.band_keys = Vec::new();
-    let from_cosine: Vec<(DocId, DocId)> =
-        tfidf::top_k_pairs(&prep.vectors, cfg.cosine_threshold, cfg.top_k)
-            .into_iter()
-            .map(|p| (p.a, p.b))
-            .collect();
+    let (neighbours, corpus_keys) = if cfg.exact_neighbours {
+        let pairs = tfidf::top_k_pairs(&prep.vectors, cfg.cosine_threshold, cfg.top_k);
+        (pairs, 0)
+    } else {
+        let (pairs, searched) =
+            neighbours::top_k_pairs(&prep.vectors, cfg.cosine_threshold, cfg.top_k);
+        (pairs, searched.corpus_keys)
+    };
+    let from_cosine: Vec<(DocId, DocId)> = neighbours.into_iter().map(|p| (p.a, p.b)).collect();
     let (from_copies, boilerplate) =
         winnow::candidate_pairs(prep.fingerprints.iter().map(Vec::as_slice));
     let (from_rewrites, stock_sentences) =
@@ -441,6 +449,7 @@ fn scan_chunks<E>(
         lsh: params,
         lsh_candidates: from_lsh.len(),
         cosine_candidates: from_cosine.len(),
+        corpus_keys,
         copy_candidates: from_copies.len(),
         boilerplate_fingerprints: boilerplate,
         rewrite_candidates: from_rewrites.len(),
@@ -530,6 +539,7 @@ pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
         lsh: params,
         lsh_candidates: candidates.len(),
         cosine_candidates: 0,
+        corpus_keys: 0,
         copy_candidates: 0,
         boilerplate_fingerprints: 0,
         rewrite_candidates: 0,

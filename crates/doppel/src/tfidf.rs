@@ -82,7 +82,7 @@ fn parts(v: &SparseVec) -> (&[TermId], &[f32]) {
 /// sum runs over the common terms in increasing term order: [`top_k_pairs`]
 /// relies on accumulating in exactly this order so that its scores are
 /// bit-identical to [`cosine`].
-fn dot_f64(a: &SparseVec, b: &SparseVec) -> f64 {
+pub(crate) fn dot_f64(a: &SparseVec, b: &SparseVec) -> f64 {
     let (at, aw) = parts(a);
     let (bt, bw) = parts(b);
     let (mut i, mut j) = (0, 0);
@@ -102,7 +102,7 @@ fn dot_f64(a: &SparseVec, b: &SparseVec) -> f64 {
 }
 
 /// Euclidean norm, accumulated in `f64`.
-fn norm_f64(v: &SparseVec) -> f64 {
+pub(crate) fn norm_f64(v: &SparseVec) -> f64 {
     let (_, w) = parts(v);
     w.iter()
         .map(|&x| f64::from(x) * f64::from(x))
@@ -113,7 +113,7 @@ fn norm_f64(v: &SparseVec) -> f64 {
 /// `dot / (norm_a · norm_b)`, clamped to `[-1, 1]`; 0 when either norm is not
 /// positive. Shared by [`cosine`] and [`top_k_pairs`] so both give the same
 /// bits for the same pair.
-fn cosine_from(dot: f64, norm_a: f64, norm_b: f64) -> f32 {
+pub(crate) fn cosine_from(dot: f64, norm_a: f64, norm_b: f64) -> f32 {
     if !(norm_a > 0.0 && norm_b > 0.0) {
         return 0.0;
     }
