@@ -161,7 +161,8 @@ pub fn jsonl(data: &[u8]) {
         assert!(line_ok(&m), "error does not name {name}:LINE: {m}");
     }
     for w in &loaded.warnings {
-        assert!(line_ok(w), "warning does not name {name}:LINE: {w}");
+        let w = w.to_string();
+        assert!(line_ok(&w), "warning does not name {name}:LINE: {w}");
     }
     // What an independent reading of the lines expects.
     let mut expected: Vec<(usize, String)> = Vec::new();

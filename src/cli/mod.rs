@@ -82,7 +82,7 @@ fn print_capped(kind: &str, messages: impl ExactSizeIterator<Item = String>) {
 /// Print warnings and errors met while loading; true if any input failed.
 fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
     if !quiet {
-        print_capped("warning", loaded.warnings.iter().cloned());
+        print_capped("warning", loaded.warnings.iter().map(ToString::to_string));
     }
     print_capped(
         "error",
@@ -96,7 +96,7 @@ fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
 fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
     let corpus = &scan.corpus;
     if !quiet {
-        print_capped("warning", corpus.warnings.iter().cloned());
+        print_capped("warning", corpus.warnings.iter().map(ToString::to_string));
         if scan.capped_buckets > 0 {
             eprintln!(
                 "doppel: warning: {} LSH buckets held more than {} documents (the largest {}); \
