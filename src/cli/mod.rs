@@ -84,10 +84,7 @@ fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
     if !quiet {
         print_capped("warning", loaded.warnings.iter().map(ToString::to_string));
     }
-    print_capped(
-        "error",
-        loaded.errors.iter().map(|e| doppel::error::chain(e)),
-    );
+    print_capped("error", loaded.errors.iter().map(|e| doppel::chain(e)));
     !loaded.errors.is_empty()
 }
 
@@ -107,9 +104,6 @@ fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
             );
         }
     }
-    print_capped(
-        "error",
-        corpus.errors.iter().map(|e| doppel::error::chain(e)),
-    );
+    print_capped("error", corpus.errors.iter().map(|e| doppel::chain(e)));
     !corpus.errors.is_empty()
 }

@@ -21,18 +21,18 @@
 //!    the thread count). Of each document only its band keys (`bands` × 8
 //!    bytes), its location and counts are kept: memory grows with the number
 //!    of documents times the number of bands, not with the text.
-//! 2. **Candidates.** [`lsh::candidate_pairs_capped`] over the flat list of
+//! 2. **Candidates.** `lsh::candidate_pairs_capped` over the flat list of
 //!    `(band key, document)` entries.
 //! 3. **Verify.** Candidate pairs are taken in blocks; the texts of the
 //!    documents of a block are read again by their location, shingled and
 //!    signed again (in parallel), and every pair of the block gets its exact
-//!    Jaccard, containments and MinHash estimate ([`pipeline::minhash_pair`]).
+//!    Jaccard, containments and MinHash estimate (`pipeline::minhash_pair`).
 //!    Keeping every shingle set instead would cost about 500 hashes × 8 bytes
 //!    per document (4 GB for a million documents); verifying with the MinHash
 //!    estimate alone would let false positives through at the threshold's
 //!    edge. Re-reading only the candidates costs one more pass over a small
 //!    share of the corpus and gives exact scores — the same as the in-memory
-//!    [`pipeline::scan_minhash`].
+//!    `pipeline::scan_minhash`.
 //!
 //! Reading mirrors [`crate::corpus`]: the same ids (the JSONL id field, else
 //! `path:line`; a file's path relative to its directory argument; `-` for
@@ -59,7 +59,7 @@ use crate::shingle::ShingleKind;
 use crate::text::{self, Token};
 
 /// Bytes of JSON Lines read per chunk by default.
-pub const CHUNK_BYTES: usize = 8 << 20;
+pub(crate) const CHUNK_BYTES: usize = 8 << 20;
 
 /// Candidate pairs verified per block (their documents' texts are read
 /// again and held together, so this bounds the memory of verification).
@@ -73,7 +73,7 @@ pub struct BatchOptions {
     /// Bytes of JSON Lines read and processed at a time.
     pub chunk_bytes: usize,
     /// LSH buckets larger than this become stars
-    /// (see [`lsh::candidate_pairs_capped`]); 0: no cap.
+    /// (see `lsh::candidate_pairs_capped`); 0: no cap.
     pub max_bucket: usize,
 }
 
@@ -351,7 +351,7 @@ impl Corpus {
 /// A corpus read and signed: its documents, and one `(band key, document)`
 /// entry per band of every non-empty document.
 #[derive(Debug)]
-pub struct Signed {
+pub(crate) struct Signed {
     /// The documents.
     pub corpus: Corpus,
     /// Band keys, in document order.
@@ -425,7 +425,7 @@ pub fn shingles(text: &str, kind: ShingleKind) -> Vec<u64> {
 /// A text's words and their normalised forms, as [`text::tokenize`] finds
 /// and normalises them, in two allocations instead of one per word.
 ///
-/// The forms are written by [`text::norms_spans_into`] (whose ASCII texts skip
+/// The forms are written by `text::norms_spans_into` (whose ASCII texts skip
 /// the Unicode tables), separated by the shingles' separator byte, so a
 /// word n-gram's bytes lie together and are hashed where they are. The
 /// shingles are exactly those of
@@ -769,7 +769,7 @@ impl Builder<'_> {
 /// problem) or when an output of this function cannot be built; problems
 /// with inputs are collected in [`Corpus::errors`] and
 /// [`Corpus::warnings`].
-pub fn read(
+pub(crate) fn read(
     paths: &[PathBuf],
     opts: &BatchOptions,
     cfg: &Config,
@@ -1095,7 +1095,7 @@ fn read_text_file(
 /// Verify candidate pairs by the exact Jaccard of their shingle sets, reading
 /// the documents' texts again (see the module documentation). Returns one
 /// [`PairResult`] per candidate, in the order given, with MinHash-mode
-/// verdicts ([`pipeline::minhash_pair`]).
+/// verdicts (`pipeline::minhash_pair`).
 pub fn verify(
     corpus: &Corpus,
     pairs: &[(DocId, DocId)],
@@ -1150,12 +1150,12 @@ pub struct BatchScan {
     pub params: LshParams,
     /// Candidate pairs from LSH.
     pub candidates: usize,
-    /// LSH buckets turned into stars (see [`lsh::candidate_pairs_capped`]).
+    /// LSH buckets turned into stars (see `lsh::candidate_pairs_capped`).
     pub capped_buckets: usize,
     /// Size of the largest LSH bucket.
     pub largest_bucket: usize,
     /// Every candidate with its scores and verdict, flagged first (see
-    /// [`pipeline::sort_pairs`]).
+    /// `pipeline::sort_pairs`).
     pub pairs: Vec<PairResult>,
 }
 
@@ -1167,7 +1167,7 @@ impl BatchScan {
 }
 
 /// Read, sign, find candidates and verify them: the streamed equivalent of
-/// [`pipeline::scan_minhash`], with the same pairs and scores, holding no
+/// `pipeline::scan_minhash`, with the same pairs and scores, holding no
 /// text (see the module documentation).
 pub fn scan(
     paths: &[PathBuf],
