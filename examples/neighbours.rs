@@ -13,7 +13,6 @@ use std::time::Instant;
 use doppel::config::Config;
 use doppel::corpus::{self, LoadOptions};
 use doppel::neighbours;
-use doppel::pipeline;
 use doppel::text::Analyzer;
 use doppel::tfidf::{self, TfIdfModel, TfIdfOptions};
 use rayon::prelude::*;
@@ -52,13 +51,7 @@ fn main() {
         let terms: Vec<Vec<String>> = loaded
             .documents
             .par_iter()
-            .map(|d| {
-                let a = doppel::text::Analysed::new(&d.text);
-                pipeline::sentence_terms_of(&a, &analyzer)
-                    .into_iter()
-                    .flatten()
-                    .collect()
-            })
+            .map(|d| analyzer.terms(&doppel::text::Analysed::new(&d.text).tokens))
             .collect();
         let (_, vecs) = TfIdfModel::fit_transform(&terms, TfIdfOptions::default());
         drop(terms);

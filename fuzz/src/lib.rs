@@ -151,17 +151,18 @@ pub fn jsonl(data: &[u8]) {
         Ok(l) => l,
         Err(e) => {
             assert!(opts.strict, "an error escaped outside strict mode: {e}");
-            let m = doppel::error::chain(&e);
+            let m = doppel::chain(&e);
             assert!(line_ok(&m), "error does not name {name}:LINE: {m}");
             return;
         }
     };
     for e in &loaded.errors {
-        let m = doppel::error::chain(e);
+        let m = doppel::chain(e);
         assert!(line_ok(&m), "error does not name {name}:LINE: {m}");
     }
     for w in &loaded.warnings {
-        assert!(line_ok(w), "warning does not name {name}:LINE: {w}");
+        let w = w.to_string();
+        assert!(line_ok(&w), "warning does not name {name}:LINE: {w}");
     }
     // What an independent reading of the lines expects.
     let mut expected: Vec<(usize, String)> = Vec::new();
@@ -340,7 +341,7 @@ pub fn index(data: &[u8]) {
     let index = match Index::open_read_only(&path) {
         Ok(i) => i,
         Err(e) => {
-            let m = doppel::error::chain(&e);
+            let m = doppel::chain(&e);
             assert!(
                 m.contains("fuzz.doppel"),
                 "error does not name the index: {m}"

@@ -82,12 +82,9 @@ fn print_capped(kind: &str, messages: impl ExactSizeIterator<Item = String>) {
 /// Print warnings and errors met while loading; true if any input failed.
 fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
     if !quiet {
-        print_capped("warning", loaded.warnings.iter().cloned());
+        print_capped("warning", loaded.warnings.iter().map(ToString::to_string));
     }
-    print_capped(
-        "error",
-        loaded.errors.iter().map(|e| doppel::error::chain(e)),
-    );
+    print_capped("error", loaded.errors.iter().map(|e| doppel::chain(e)));
     !loaded.errors.is_empty()
 }
 
@@ -96,7 +93,7 @@ fn report_problems(loaded: &corpus::Loaded, quiet: bool) -> bool {
 fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
     let corpus = &scan.corpus;
     if !quiet {
-        print_capped("warning", corpus.warnings.iter().cloned());
+        print_capped("warning", corpus.warnings.iter().map(ToString::to_string));
         if scan.capped_buckets > 0 {
             eprintln!(
                 "doppel: warning: {} LSH buckets held more than {} documents (the largest {}); \
@@ -107,9 +104,6 @@ fn report_batch_problems(scan: &doppel::batch::BatchScan, quiet: bool) -> bool {
             );
         }
     }
-    print_capped(
-        "error",
-        corpus.errors.iter().map(|e| doppel::error::chain(e)),
-    );
+    print_capped("error", corpus.errors.iter().map(|e| doppel::chain(e)));
     !corpus.errors.is_empty()
 }

@@ -361,7 +361,7 @@ fn setting_error(message: &str) -> PyErr {
 
 /// An index error as the package's exception for its kind.
 fn index_error(e: IndexError) -> PyErr {
-    let message = doppel::error::chain(&e);
+    let message = doppel::chain(&e);
     let (class, path) = match &e {
         IndexError::ParamMismatch { path, .. } => ("ParameterMismatch", Some(path)),
         IndexError::AlreadyIndexed { path, .. }

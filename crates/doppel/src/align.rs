@@ -21,7 +21,7 @@
 //!    vectors and the Dice coefficient of their term sets reach
 //!    [`AlignConfig::seed_threshold`] — the cosine alone lets one shared
 //!    rare word make a match — and they share at least
-//!    [`SEED_SHARED_TERMS`] terms, or when they share a run of
+//!    `SEED_SHARED_TERMS` terms, or when they share a run of
 //!    [`AlignConfig::shingle_words`] words verbatim (a copied sentence inside
 //!    a longer one).
 //! 3. **Extension.** Seeds are clustered: sorted by their unit in A, a
@@ -36,9 +36,9 @@
 //!    through unrelated text comes apart. Nothing is matched outside the
 //!    clusters. A summary condenses a long passage of its source: the
 //!    extension is tried again with [`AlignConfig::summary_gap`], and a
-//!    passage it finds whose side in A holds at least [`SUMMARY_RATIO`]
+//!    passage it finds whose side in A holds at least `SUMMARY_RATIO`
 //!    times the words of its side in B, and whose side in B has at least
-//!    [`SUMMARY_MIN_UNITS`] units holding a seed, replaces the passages it
+//!    `SUMMARY_MIN_UNITS` units holding a seed, replaces the passages it
 //!    overlaps in B — unless one of them, of like length on both sides,
 //!    already holds most of it.
 //! 4. **Filtering.** Passages that overlap on both sides are merged. Each
@@ -51,7 +51,7 @@
 //!    its units holding a seed must reach [`AlignConfig::min_evidence`]:
 //!    independent texts of one genre (two licences, two manual pages) match
 //!    on a stock sentence here and there, a rewrite as a whole and sentence
-//!    by sentence. A stretch of A paraphrased in [`GENRE_ECHOES`] or more
+//!    by sentence. A stretch of A paraphrased in `GENRE_ECHOES` or more
 //!    separate places of B is the genre's stock wording, not a reuse: those
 //!    paraphrase passages are dropped.
 //!
@@ -70,27 +70,27 @@ use std::ops::Range;
 /// summary is a third of its source or less (PAN's summaries: a fifth on
 /// average), while a rewritten or translated passage keeps its length
 /// within a factor of two.
-pub const SUMMARY_RATIO: usize = 3;
+pub(crate) const SUMMARY_RATIO: usize = 3;
 
 /// Units of B a summary passage needs that each echo its source (hold a
 /// seed): a summary condenses several sentences of its source, while one
 /// or two sentences of a short text that echo a long passage of one genre
 /// (a licence's disclaimer, a manual page's option boilerplate) are its
 /// stock phrasing.
-pub const SUMMARY_MIN_UNITS: usize = 3;
+pub(crate) const SUMMARY_MIN_UNITS: usize = 3;
 
 /// Terms two units must share to be a seed by their cosine and Dice: one
 /// shared word between two three-word lines is chance (two files of 12,000
 /// short lines of random words drawn from 5,000 share one in 290,000 pairs
 /// of lines — seeds enough to chain the whole files), two are not.
-pub const SEED_SHARED_TERMS: u32 = 2;
+pub(crate) const SEED_SHARED_TERMS: u32 = 2;
 
 /// Paraphrase passages whose stretches of A overlap, this many or more,
 /// are dropped: a reused passage is reused once or twice in a document,
 /// while a stock paragraph of a genre (a licence's warranty disclaimer, a
 /// manual page's option boilerplate) echoes in every place with the same
 /// vocabulary.
-pub const GENRE_ECHOES: usize = 3;
+pub(crate) const GENRE_ECHOES: usize = 3;
 
 /// Settings of the alignment.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -21,18 +21,18 @@
 //!    the thread count). Of each document only its band keys (`bands` × 8
 //!    bytes), its location and counts are kept: memory grows with the number
 //!    of documents times the number of bands, not with the text.
-//! 2. **Candidates.** [`lsh::candidate_pairs_capped`] over the flat list of
+//! 2. **Candidates.** `lsh::candidate_pairs_capped` over the flat list of
 //!    `(band key, document)` entries.
 //! 3. **Verify.** Candidate pairs are taken in blocks; the texts of the
 //!    documents of a block are read again by their location, shingled and
 //!    signed again (in parallel), and every pair of the block gets its exact
-//!    Jaccard, containments and MinHash estimate ([`pipeline::minhash_pair`]).
+//!    Jaccard, containments and MinHash estimate (`pipeline::minhash_pair`).
 //!    Keeping every shingle set instead would cost about 500 hashes × 8 bytes
 //!    per document (4 GB for a million documents); verifying with the MinHash
 //!    estimate alone would let false positives through at the threshold's
 //!    edge. Re-reading only the candidates costs one more pass over a small
 //!    share of the corpus and gives exact scores — the same as the in-memory
-//!    [`pipeline::scan_minhash`].
+//!    `pipeline::scan_minhash`.
 //!
 //! Reading mirrors [`crate::corpus`]: the same ids (the JSONL id field, else
 //! `path:line`; a file's path relative to its directory argument; `-` for
@@ -51,7 +51,7 @@ use crate::DocId;
 use crate::Span;
 use crate::config::Config;
 use crate::corpus::{self, LoadOptions, Source, WalkProblem, line_too_long};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning, WarningKind};
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHasher, Signature};
 use crate::pipeline::{self, PairResult};
@@ -59,7 +59,7 @@ use crate::shingle::ShingleKind;
 use crate::text::{self, Token};
 
 /// Bytes of JSON Lines read per chunk by default.
-pub const CHUNK_BYTES: usize = 8 << 20;
+pub(crate) const CHUNK_BYTES: usize = 8 << 20;
 
 /// Candidate pairs verified per block (their documents' texts are read
 /// again and held together, so this bounds the memory of verification).
@@ -73,7 +73,7 @@ pub struct BatchOptions {
     /// Bytes of JSON Lines read and processed at a time.
     pub chunk_bytes: usize,
     /// LSH buckets larger than this become stars
-    /// (see [`lsh::candidate_pairs_capped`]); 0: no cap.
+    /// (see `lsh::candidate_pairs_capped`); 0: no cap.
     pub max_bucket: usize,
 }
 
@@ -206,7 +206,7 @@ pub struct Corpus {
     ids: String,
     id_ends: Vec<usize>,
     /// Inputs skipped, or documents worth a remark (empty ones).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Inputs that could not be read; the run went on without them.
     pub errors: Vec<Error>,
 }
@@ -312,13 +312,16 @@ impl Corpus {
         let mut order: Vec<DocId> = (0..n as DocId).collect();
         order.par_sort_unstable_by(|&x, &y| self.id(x).cmp(self.id(y)).then(x.cmp(&y)));
         // (document, new id, warning), in document order.
-        let mut renames: Vec<(DocId, String, String)> = Vec::new();
+        let mut renames: Vec<(DocId, String, Warning)> = Vec::new();
         for run in order.chunk_by(|&x, &y| self.id(x) == self.id(y)) {
             for &d in &run[1..] {
                 let (id, source) = (self.id(d), self.source(d));
                 let fresh = format!("{id}@{source}");
-                let note = format!("{source}: duplicate id {id:?}, renamed to {fresh:?}");
-                renames.push((d, fresh, note));
+                let kind = WarningKind::DuplicateId {
+                    id: id.to_string(),
+                    renamed: fresh.clone(),
+                };
+                renames.push((d, fresh, Warning::new(source.to_string(), kind)));
             }
         }
         if renames.is_empty() {
@@ -348,7 +351,7 @@ impl Corpus {
 /// A corpus read and signed: its documents, and one `(band key, document)`
 /// entry per band of every non-empty document.
 #[derive(Debug)]
-pub struct Signed {
+pub(crate) struct Signed {
     /// The documents.
     pub corpus: Corpus,
     /// Band keys, in document order.
@@ -361,8 +364,7 @@ pub struct Signed {
 /// (it is skipped, or kept with a remark).
 enum Problem {
     Error(Error),
-    Skip(Error),
-    Note(Error),
+    Warn(Warning),
 }
 
 /// What one JSON line or file gave.
@@ -375,7 +377,7 @@ enum Item {
         keys: Vec<u64>,
         empty: bool,
         /// What decoding the file remarked ([`corpus::decode_remark`]).
-        remark: Option<String>,
+        remark: Option<Warning>,
     },
     Problem(Problem),
 }
@@ -423,7 +425,7 @@ pub fn shingles(text: &str, kind: ShingleKind) -> Vec<u64> {
 /// A text's words and their normalised forms, as [`text::tokenize`] finds
 /// and normalises them, in two allocations instead of one per word.
 ///
-/// The forms are written by [`text::norms_spans_into`] (whose ASCII texts skip
+/// The forms are written by `text::norms_spans_into` (whose ASCII texts skip
 /// the Unicode tables), separated by the shingles' separator byte, so a
 /// word n-gram's bytes lie together and are hashed where they are. The
 /// shingles are exactly those of
@@ -710,21 +712,18 @@ impl Builder<'_> {
     fn problem(&mut self, p: Problem) -> Result<()> {
         let strict = self.opts.load.strict;
         match p {
-            Problem::Error(e) | Problem::Skip(e) | Problem::Note(e) if strict => Err(e),
+            Problem::Error(e) if strict => Err(e),
             Problem::Error(e) => {
                 self.corpus.errors.push(e);
                 Ok(())
             }
-            Problem::Skip(e) => {
-                self.corpus
-                    .warnings
-                    .push(format!("skipped {}", crate::error::chain(&e)));
-                Ok(())
-            }
-            Problem::Note(e) => {
-                self.corpus.warnings.push(e.to_string());
-                Ok(())
-            }
+            Problem::Warn(w) => match w.refusal() {
+                Some(e) if strict => Err(e),
+                _ => {
+                    self.corpus.warnings.push(w);
+                    Ok(())
+                }
+            },
         }
     }
 
@@ -739,7 +738,9 @@ impl Builder<'_> {
                 empty,
                 remark,
             } => {
-                self.corpus.warnings.extend(remark);
+                if let Some(remark) = remark {
+                    self.problem(Problem::Warn(remark))?;
+                }
                 let doc = DocId::try_from(self.corpus.len()).map_err(|_| {
                     Error::Config("more documents than doppel can index (4,294,967,296)".into())
                 })?;
@@ -748,11 +749,11 @@ impl Builder<'_> {
                 if empty {
                     // Noted before the document is kept: under `strict` it
                     // stops the run instead.
-                    let source_name = self.corpus.source_of(&stats).to_string();
-                    self.problem(Problem::Note(Error::Empty { source_name }))?;
+                    let source = self.corpus.source_of(&stats).to_string();
+                    self.problem(Problem::Warn(Warning::new(source, WarningKind::Empty)))?;
                 } else if stats.words == 0 {
                     let remark = corpus::wordless_remark(&self.corpus.source_of(&stats));
-                    self.corpus.warnings.push(remark);
+                    self.problem(Problem::Warn(remark))?;
                 }
                 self.corpus.push_doc(&id, stats);
                 self.entries.extend(keys.into_iter().map(|k| (k, doc)));
@@ -768,7 +769,7 @@ impl Builder<'_> {
 /// problem) or when an output of this function cannot be built; problems
 /// with inputs are collected in [`Corpus::errors`] and
 /// [`Corpus::warnings`].
-pub fn read(
+pub(crate) fn read(
     paths: &[PathBuf],
     opts: &BatchOptions,
     cfg: &Config,
@@ -809,14 +810,13 @@ pub fn read(
             Ok(m) if m.is_dir() => {
                 let files = corpus::walk(arg, &opts.load.filter, |p| {
                     b.problem(match p {
-                        WalkProblem::Skip(e) => Problem::Skip(e),
+                        WalkProblem::Skip(w) => Problem::Warn(w),
                         WalkProblem::Error(e) => Problem::Error(e),
                     })
                 })?;
                 if files.is_empty() {
-                    b.corpus
-                        .warnings
-                        .push(corpus::empty_dir_note(arg, &opts.load.filter));
+                    let note = corpus::empty_dir_note(arg, &opts.load.filter);
+                    b.problem(Problem::Warn(note))?;
                 }
                 for (path, id) in files {
                     plan.push((path, id, None));
@@ -897,7 +897,7 @@ fn read_jsonl_input(
             .oversized
             .iter()
             .map(|&(line, _, len)| {
-                let item = Item::Problem(Problem::Skip(line_too_long(&path, line, len, opts)));
+                let item = Item::Problem(Problem::Warn(line_too_long(&path, line, len, opts)));
                 (line, item)
             })
             .collect();
@@ -907,7 +907,7 @@ fn read_jsonl_input(
             .map(|&(line, start, bytes)| {
                 if bytes.len() as u64 > opts.max_doc_bytes {
                     let err = line_too_long(&path, line, bytes.len() as u64, opts);
-                    return (line, Item::Problem(Problem::Skip(err)));
+                    return (line, Item::Problem(Problem::Warn(err)));
                 }
                 let item = match parse_line(&path, line as usize, bytes, opts) {
                     Ok(None) => Item::Blank,
@@ -1031,11 +1031,11 @@ fn read_text_file(
         }
     };
     if input.spooled.is_none() && len > opts.max_doc_bytes {
-        return problem(Problem::Skip(Error::TooLarge {
-            path: path.clone(),
-            bytes: len,
+        let kind = WarningKind::TooLarge {
+            bytes: Some(len),
             limit: opts.max_doc_bytes,
-        }));
+        };
+        return problem(Problem::Warn(Warning::of_path(path, kind)));
     }
     let io_error = |source| {
         problem(Problem::Error(Error::Io {
@@ -1059,7 +1059,7 @@ fn read_text_file(
         match corpus::read_whole(file, opts.max_doc_bytes) {
             Ok(Some(b)) => b,
             Ok(None) => {
-                return problem(Problem::Skip(corpus::too_large(path, opts.max_doc_bytes)));
+                return problem(Problem::Warn(corpus::too_large(path, opts.max_doc_bytes)));
             }
             Err(source) => return io_error(source),
         }
@@ -1068,12 +1068,13 @@ fn read_text_file(
     let len = bytes.len() as u64;
     let decoded = match corpus::decode(path, bytes, opts.encoding) {
         Ok(d) => d,
-        Err(e) => return problem(Problem::Skip(e)),
+        Err(Error::Binary { offset, .. }) => {
+            let kind = WarningKind::Binary { offset };
+            return problem(Problem::Warn(Warning::of_path(path, kind)));
+        }
+        Err(e) => return problem(Problem::Error(e)),
     };
-    let remark = match corpus::decode_remark(path, &decoded, opts) {
-        Ok(r) => r,
-        Err(e) => return problem(Problem::Skip(e)),
-    };
+    let remark = corpus::decode_remark(path, &decoded, opts);
     let text = decoded.text;
     let location = Location {
         file,
@@ -1094,7 +1095,7 @@ fn read_text_file(
 /// Verify candidate pairs by the exact Jaccard of their shingle sets, reading
 /// the documents' texts again (see the module documentation). Returns one
 /// [`PairResult`] per candidate, in the order given, with MinHash-mode
-/// verdicts ([`pipeline::minhash_pair`]).
+/// verdicts (`pipeline::minhash_pair`).
 pub fn verify(
     corpus: &Corpus,
     pairs: &[(DocId, DocId)],
@@ -1149,12 +1150,12 @@ pub struct BatchScan {
     pub params: LshParams,
     /// Candidate pairs from LSH.
     pub candidates: usize,
-    /// LSH buckets turned into stars (see [`lsh::candidate_pairs_capped`]).
+    /// LSH buckets turned into stars (see `lsh::candidate_pairs_capped`).
     pub capped_buckets: usize,
     /// Size of the largest LSH bucket.
     pub largest_bucket: usize,
     /// Every candidate with its scores and verdict, flagged first (see
-    /// [`pipeline::sort_pairs`]).
+    /// `pipeline::sort_pairs`).
     pub pairs: Vec<PairResult>,
 }
 
@@ -1166,7 +1167,7 @@ impl BatchScan {
 }
 
 /// Read, sign, find candidates and verify them: the streamed equivalent of
-/// [`pipeline::scan_minhash`], with the same pairs and scores, holding no
+/// `pipeline::scan_minhash`, with the same pairs and scores, holding no
 /// text (see the module documentation).
 pub fn scan(
     paths: &[PathBuf],
@@ -1369,7 +1370,8 @@ mod tests {
         assert!(errs[0].contains("c.jsonl:3") && errs[0].contains("malformed JSON"));
         assert!(errs[1].contains("c.jsonl:4") && errs[1].contains("\"text\""));
         assert!(errs[2].contains("c.jsonl:5") && errs[2].contains("not a string"));
-        let w = c.warnings.join("\n");
+        let w: Vec<String> = c.warnings.iter().map(|w| w.to_string()).collect();
+        let w = w.join("\n");
         assert!(
             w.contains("c.jsonl:7") && w.contains("empty document"),
             "{w}"
@@ -1405,7 +1407,8 @@ mod tests {
         let c = &signed.corpus;
         let ids: Vec<&str> = (0..c.len() as DocId).map(|i| c.id(i)).collect();
         assert_eq!(ids, ["b.txt", "latin1", "sub/a.txt"]);
-        let w = c.warnings.join("\n");
+        let w: Vec<String> = c.warnings.iter().map(|w| w.to_string()).collect();
+        let w = w.join("\n");
         assert!(w.contains("binary") && w.contains("offset 2"), "{w}");
         assert!(
             w.contains("UTF-8") && w.contains("offset 3") && w.contains("windows-1252"),

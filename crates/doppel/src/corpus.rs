@@ -11,7 +11,7 @@
 //! Memory stays bounded by [`LoadOptions::max_doc_bytes`] per input, even
 //! for a JSON Lines file holding one endless line.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning, WarningKind};
 use crate::progress::{self, Event, Progress};
 /// The encodings [`LoadOptions::encoding`] names (from `encoding_rs`).
 pub use encoding_rs::Encoding;
@@ -106,7 +106,7 @@ pub struct Loaded {
     /// The documents, in a deterministic order.
     pub documents: Vec<Document>,
     /// Inputs skipped, or documents worth a remark (empty ones).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Inputs that could not be read; the run goes on without them.
     pub errors: Vec<Error>,
     /// Inputs skipped with a warning (binary, oversized, not a regular
@@ -115,13 +115,16 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn warn(&mut self, opts: &LoadOptions, err: Error) -> Result<()> {
-        if opts.strict {
+    /// Keep a warning, or under `strict` stop on the error it is
+    /// ([`Warning::refusal`]).
+    fn warn(&mut self, opts: &LoadOptions, warning: Warning) -> Result<()> {
+        if opts.strict
+            && let Some(err) = warning.refusal()
+        {
             return Err(err);
         }
-        self.warnings
-            .push(format!("skipped {}", crate::error::chain(&err)));
-        self.skipped += 1;
+        self.skipped += usize::from(warning.skipped());
+        self.warnings.push(warning);
         Ok(())
     }
 }
@@ -170,7 +173,7 @@ pub fn load_with(paths: &[PathBuf], opts: &LoadOptions, progress: Progress<'_>) 
                 WalkProblem::Error(e) => fail(&mut out, opts, e),
             })?;
             if files.is_empty() {
-                out.warnings.push(empty_dir_note(arg, &opts.filter));
+                out.warn(opts, empty_dir_note(arg, &opts.filter))?;
             }
             plan.extend(files.into_iter().map(|(path, id)| Planned::File(path, id)));
         } else {
@@ -306,15 +309,9 @@ pub struct PathFilter {
 
 /// What a run says of a directory given that holds no file to read: a
 /// silently empty corpus looks like a corpus without overlaps.
-pub(crate) fn empty_dir_note(dir: &Path, filter: &PathFilter) -> String {
-    if filter.globs.is_empty() {
-        format!("{}: no files in this directory", dir.display())
-    } else {
-        format!(
-            "{}: no files in this directory that --glob/--exclude let through",
-            dir.display()
-        )
-    }
+pub(crate) fn empty_dir_note(dir: &Path, filter: &PathFilter) -> Warning {
+    let filtered = !filter.globs.is_empty();
+    Warning::of_path(dir, WarningKind::EmptyDirectory { filtered })
 }
 
 impl PathFilter {
@@ -354,7 +351,7 @@ fn hidden(name: &str) -> bool {
 /// What a directory walk found wrong with an entry.
 pub(crate) enum WalkProblem {
     /// An entry that is skipped with a warning (a FIFO, socket or device).
-    Skip(Error),
+    Skip(Warning),
     /// An entry that could not be read (unreadable directory, link loop).
     Error(Error),
 }
@@ -399,10 +396,8 @@ pub(crate) fn walk(
             Ok(e) if !e.file_type().is_dir() => {
                 // A FIFO would block the run until someone writes to it; a
                 // device may never end. Name it and go on.
-                problem(WalkProblem::Skip(Error::Walk {
-                    path: e.path().to_path_buf(),
-                    message: "not a regular file (a FIFO, socket or device)".into(),
-                }))?;
+                let kind = WarningKind::NotRegularFile;
+                problem(WalkProblem::Skip(Warning::of_path(e.path(), kind)))?;
             }
             Ok(_) => {}
             Err(e) => {
@@ -435,12 +430,11 @@ fn load_file(
     if !opts.jsonl {
         match std::fs::metadata(path) {
             Ok(m) if m.len() > opts.max_doc_bytes => {
-                let err = Error::TooLarge {
-                    path: path.to_path_buf(),
-                    bytes: m.len(),
+                let kind = WarningKind::TooLarge {
+                    bytes: Some(m.len()),
                     limit: opts.max_doc_bytes,
                 };
-                return out.warn(opts, err);
+                return out.warn(opts, Warning::of_path(path, kind));
             }
             _ => {}
         }
@@ -513,23 +507,16 @@ pub(crate) fn read_whole(reader: impl Read, limit: u64) -> std::io::Result<Optio
 
 /// A document over the limit whose size is unknown (a pipe, standard input,
 /// a file that grew since it was listed).
-pub(crate) fn too_large(path: &Path, limit: u64) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::FileTooLarge,
-            format!("more than {limit} bytes, over the limit (see --max-doc-bytes)"),
-        ),
-    }
+pub(crate) fn too_large(path: &Path, limit: u64) -> Warning {
+    let kind = WarningKind::TooLarge { bytes: None, limit };
+    Warning::of_path(path, kind)
 }
 
 /// What a reader says of a document that is not empty but has no words
 /// (emoji, punctuation, box drawing): it is compared by its characters
 /// ([`crate::pipeline::shingles_of`]), and has no passages.
-pub(crate) fn wordless_remark(source: &Source) -> String {
-    format!(
-        "{source}: no words (letters or digits) in this document; compared by its characters, without passages"
-    )
+pub(crate) fn wordless_remark(source: &Source) -> Warning {
+    Warning::new(source.to_string(), WarningKind::Wordless)
 }
 
 /// A file's text, and how it was read from its bytes.
@@ -619,45 +606,31 @@ fn check_text(
 ) -> Result<Option<String>> {
     match decode(path, bytes, opts.encoding) {
         Ok(d) => {
-            if let Some(remark) = decode_remark(path, &d, opts)? {
-                out.warnings.push(remark);
+            if let Some(remark) = decode_remark(path, &d, opts) {
+                out.warn(opts, remark)?;
             }
             Ok(Some(d.text))
         }
-        Err(err) => {
-            out.warn(opts, err)?;
+        Err(Error::Binary { offset, .. }) => {
+            let kind = WarningKind::Binary { offset };
+            out.warn(opts, Warning::of_path(path, kind))?;
             Ok(None)
         }
+        Err(err) => fail(out, opts, err).map(|()| None),
     }
 }
 
 /// What a reader tells the user about a decoded file: read with the
 /// fallback encoding (an error under `--strict`), NUL bytes kept.
-pub(crate) fn decode_remark(
-    path: &Path,
-    d: &Decoded,
-    opts: &LoadOptions,
-) -> Result<Option<String>> {
-    let mut remarks = Vec::new();
-    if let Some(offset) = d.fallback_at {
-        if opts.strict {
-            return Err(Error::NotUtf8 {
-                path: path.to_path_buf(),
-                offset,
-            });
-        }
-        remarks.push(format!(
-            "not valid UTF-8 (first bad byte at offset {offset}), read as {} (see --encoding)",
-            opts.encoding.name()
-        ));
-    }
-    if let Some((first, n)) = d.nuls {
-        remarks.push(format!(
-            "{n} NUL byte{} (first at offset {first}) kept as characters outside any word",
-            if n == 1 { "" } else { "s" }
-        ));
-    }
-    Ok((!remarks.is_empty()).then(|| format!("{}: {}", path.display(), remarks.join("; "))))
+pub(crate) fn decode_remark(path: &Path, d: &Decoded, opts: &LoadOptions) -> Option<Warning> {
+    let fallback = d.fallback_at.map(|offset| (offset, opts.encoding));
+    (fallback.is_some() || d.nuls.is_some()).then(|| {
+        let kind = WarningKind::Decoded {
+            fallback,
+            nuls: d.nuls,
+        };
+        Warning::of_path(path, kind)
+    })
 }
 
 fn push(
@@ -670,15 +643,9 @@ fn push(
 ) -> Result<()> {
     id.insert_str(0, &opts.id_prefix);
     if text.trim().is_empty() {
-        let err = Error::Empty {
-            source_name: source.to_string(),
-        };
-        if opts.strict {
-            return Err(err);
-        }
-        out.warnings.push(err.to_string());
+        out.warn(opts, Warning::new(source.to_string(), WarningKind::Empty))?;
     } else if crate::text::word_indices(&text).next().is_none() {
-        out.warnings.push(wordless_remark(&source));
+        out.warn(opts, wordless_remark(&source))?;
     }
     if !seen.insert(id.clone()) {
         // Two inputs with one id: keep both, tell them apart by source.
@@ -689,9 +656,11 @@ fn push(
             n += 1;
             fresh = format!("{id}@{source}#{n}");
         }
-        out.warnings.push(format!(
-            "{source}: duplicate id {id:?}, renamed to {fresh:?}"
-        ));
+        let kind = WarningKind::DuplicateId {
+            id,
+            renamed: fresh.clone(),
+        };
+        out.warn(opts, Warning::new(source.to_string(), kind))?;
         id = fresh;
         seen.insert(id.clone());
     }
@@ -896,15 +865,14 @@ fn read_jsonl(
 }
 
 /// A JSON Lines line over the document size limit (skipped).
-pub(crate) fn line_too_long(path: &Path, line: u64, bytes: u64, opts: &LoadOptions) -> Error {
-    Error::JsonField {
-        path: path.to_path_buf(),
-        line: line as usize,
-        problem: format!(
-            "line of {bytes} bytes is over the limit of {} bytes (see --max-doc-bytes)",
-            opts.max_doc_bytes
-        ),
-    }
+pub(crate) fn line_too_long(path: &Path, line: u64, bytes: u64, opts: &LoadOptions) -> Warning {
+    let line = line as usize;
+    let kind = WarningKind::LineTooLong {
+        line,
+        bytes,
+        limit: opts.max_doc_bytes,
+    };
+    Warning::new(format!("{}:{line}", path.display()), kind)
 }
 
 #[cfg(test)]
@@ -944,7 +912,13 @@ mod tests {
         assert_eq!(ids, ["cp1252", "empty", "stray-nul"], "binary skipped");
         assert_eq!(l.documents[0].text, "café \u{201c}quoted\u{201d} €");
         assert_eq!(l.documents[2].text, page);
-        let w = l.warnings.join("\n");
+        let kinds: Vec<_> = l.warnings.iter().map(|w| &w.kind).collect();
+        assert!(
+            matches!(kinds[0], WarningKind::Binary { offset: 2 }),
+            "{kinds:?}"
+        );
+        let w: Vec<String> = l.warnings.iter().map(Warning::to_string).collect();
+        let w = w.join("\n");
         assert!(w.contains("bin") && w.contains("binary"), "{w}");
         assert!(
             w.contains("cp1252")
@@ -1004,7 +978,8 @@ mod tests {
         };
         let l = load(&[d.path().join("koi8")], &koi8).unwrap();
         assert_eq!(l.documents[0].text, "Привет");
-        assert!(l.warnings[0].contains("read as KOI8-R"), "{:?}", l.warnings);
+        let w = l.warnings[0].to_string();
+        assert!(w.contains("read as KOI8-R"), "{w}");
     }
 
     #[test]

@@ -1,24 +1,4 @@
-//! [`Engine`]: a validated configuration with what every document needs
-//! built once (the term analyzer, the MinHash permutations), and the three
-//! things a caller asks of it — one document's features, one pair
-//! compared, a corpus scanned.
-//!
-//! ```
-//! use doppel::{config::Config, corpus::Document, engine::Engine, score::Verdict};
-//!
-//! let engine = Engine::new(Config::default())?;
-//! let a = Document::new("a", "The committee approved the budget on Monday. \
-//!     Members argued for hours about the cost of the new bridge. \
-//!     In the end the vote was close.");
-//! let b = Document::new("b", "On Monday the budget was approved by the committee. \
-//!     For hours, members argued over what the new bridge would cost. \
-//!     The vote, in the end, was close.");
-//! let pair = engine.compare(&a, &b);
-//! assert_eq!(pair.verdict, Verdict::Derivative);
-//! let f = engine.features(&a.text);
-//! assert_eq!(f.signature.len(), engine.config().num_perm);
-//! # Ok::<(), doppel::Error>(())
-//! ```
+//! The engine object ([`Engine`], re-exported at the crate root).
 
 use crate::Result;
 use crate::config::Config;
@@ -28,7 +8,27 @@ use crate::pipeline::{self, Features, PairResult, Scan};
 use crate::progress::Progress;
 use crate::text::Analyzer;
 
-/// A configuration, checked, with its analyzer and hasher.
+/// A validated configuration with what every document needs built once
+/// (the term analyzer, the MinHash permutations), and the three things a
+/// caller asks of it — one document's features, one pair compared, a
+/// corpus scanned.
+///
+/// ```
+/// use doppel::{Engine, config::Config, corpus::Document, score::Verdict};
+///
+/// let engine = Engine::new(Config::default())?;
+/// let a = Document::new("a", "The committee approved the budget on Monday. \
+///     Members argued for hours about the cost of the new bridge. \
+///     In the end the vote was close.");
+/// let b = Document::new("b", "On Monday the budget was approved by the committee. \
+///     For hours, members argued over what the new bridge would cost. \
+///     The vote, in the end, was close.");
+/// let pair = engine.compare(&a, &b);
+/// assert_eq!(pair.verdict, Verdict::Derivative);
+/// let f = engine.features(&a.text);
+/// assert_eq!(f.signature.len(), engine.config().num_perm);
+/// # Ok::<(), doppel::Error>(())
+/// ```
 pub struct Engine {
     cfg: Config,
     analyzer: Analyzer,

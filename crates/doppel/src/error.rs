@@ -112,3 +112,313 @@ fn jsonl_hint(path: &std::path::Path) -> &'static str {
         ""
     }
 }
+
+/// Something met while reading that does not stop the run: an input
+/// skipped, or a document kept with a remark. It names the input. Under
+/// `strict` (see `LoadOptions` in [`crate::corpus`]) skipped inputs,
+/// empty documents and bytes that are not UTF-8 stop the run instead, as
+/// the matching [`Error`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// The input it is about, as messages name it: a path (of a file or
+    /// a directory), `path:line` for a line of a JSON Lines file, or
+    /// `<stdin>`.
+    pub source: String,
+    /// What was met.
+    pub kind: WarningKind,
+}
+
+/// What a [`Warning`] is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WarningKind {
+    /// Skipped: the input looks binary (NUL byte at this offset).
+    Binary {
+        /// Byte offset of the first NUL byte.
+        offset: usize,
+    },
+    /// Skipped: the input is larger than the document size limit.
+    TooLarge {
+        /// Its size; `None` when it was not known before reading (a pipe,
+        /// standard input, a file that grew since it was listed).
+        bytes: Option<u64>,
+        /// The limit.
+        limit: u64,
+    },
+    /// Skipped: a line of a JSON Lines file is longer than the document
+    /// size limit (the source is `path:line`).
+    LineTooLong {
+        /// Its 1-based line number.
+        line: usize,
+        /// Its length.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Skipped: a directory walk met a FIFO, socket or device.
+    NotRegularFile,
+    /// Kept: the bytes were not UTF-8 and were read with a fallback
+    /// encoding, or NUL bytes were kept as characters (or both).
+    Decoded {
+        /// Where the first byte that is not UTF-8 is, and the encoding
+        /// the file was read with.
+        fallback: Option<(usize, &'static encoding_rs::Encoding)>,
+        /// The first NUL byte kept, and how many there are.
+        nuls: Option<(usize, usize)>,
+    },
+    /// Kept: the document holds no text (only white space, or nothing).
+    Empty,
+    /// Kept: the document has text but no words (letters or digits); it is
+    /// compared by its characters, and has no passages.
+    Wordless,
+    /// Kept, renamed: another document already has this id.
+    DuplicateId {
+        /// The id it had.
+        id: String,
+        /// The id it was given (`id@source`).
+        renamed: String,
+    },
+    /// A directory given holds no file to read.
+    EmptyDirectory {
+        /// Files were there, but none the path filter lets through.
+        filtered: bool,
+    },
+}
+
+impl Warning {
+    /// A warning about `source`.
+    pub fn new(source: impl Into<String>, kind: WarningKind) -> Warning {
+        Warning {
+            source: source.into(),
+            kind,
+        }
+    }
+
+    /// A warning about the input at `path`.
+    pub(crate) fn of_path(path: &std::path::Path, kind: WarningKind) -> Warning {
+        Warning::new(path.display().to_string(), kind)
+    }
+
+    /// True when the input was skipped: it is not among the documents.
+    pub fn skipped(&self) -> bool {
+        use WarningKind::*;
+        matches!(
+            self.kind,
+            Binary { .. } | TooLarge { .. } | LineTooLong { .. } | NotRegularFile
+        )
+    }
+
+    /// The error this warning is under `strict`, which refuses skipped
+    /// inputs, empty documents and bytes that are not UTF-8; `None` for
+    /// the kinds that stay warnings.
+    pub(crate) fn refusal(&self) -> Option<Error> {
+        let path = || PathBuf::from(&self.source);
+        Some(match self.kind {
+            WarningKind::Binary { offset } => Error::Binary {
+                path: path(),
+                offset,
+            },
+            WarningKind::TooLarge {
+                bytes: Some(bytes),
+                limit,
+            } => Error::TooLarge {
+                path: path(),
+                bytes,
+                limit,
+            },
+            WarningKind::TooLarge { bytes: None, limit } => Error::Io {
+                path: path(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    format!("more than {limit} bytes, over the limit (see --max-doc-bytes)"),
+                ),
+            },
+            WarningKind::LineTooLong { line, bytes, limit } => Error::JsonField {
+                path: PathBuf::from(
+                    self.source
+                        .strip_suffix(&format!(":{line}"))
+                        .unwrap_or(&self.source),
+                ),
+                line,
+                problem: format!(
+                    "line of {bytes} bytes is over the limit of {limit} bytes (see --max-doc-bytes)"
+                ),
+            },
+            WarningKind::NotRegularFile => Error::Walk {
+                path: path(),
+                message: "not a regular file (a FIFO, socket or device)".into(),
+            },
+            WarningKind::Decoded {
+                fallback: Some((offset, _)),
+                ..
+            } => Error::NotUtf8 {
+                path: path(),
+                offset,
+            },
+            WarningKind::Empty => Error::Empty {
+                source_name: self.source.clone(),
+            },
+            WarningKind::Decoded { fallback: None, .. }
+            | WarningKind::Wordless
+            | WarningKind::DuplicateId { .. }
+            | WarningKind::EmptyDirectory { .. } => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = &self.source;
+        match &self.kind {
+            WarningKind::Decoded { fallback, nuls } => {
+                write!(f, "{source}: ")?;
+                if let Some((offset, encoding)) = fallback {
+                    write!(
+                        f,
+                        "not valid UTF-8 (first bad byte at offset {offset}), read as {} (see --encoding)",
+                        encoding.name()
+                    )?;
+                    if nuls.is_some() {
+                        write!(f, "; ")?;
+                    }
+                }
+                if let Some((first, n)) = nuls {
+                    write!(
+                        f,
+                        "{n} NUL byte{} (first at offset {first}) kept as characters outside any word",
+                        if *n == 1 { "" } else { "s" }
+                    )?;
+                }
+                Ok(())
+            }
+            // Named as the error `strict` stops on: one text for both.
+            WarningKind::Binary { .. }
+            | WarningKind::TooLarge { .. }
+            | WarningKind::LineTooLong { .. }
+            | WarningKind::NotRegularFile
+            | WarningKind::Empty => {
+                let err = self.refusal().expect("strict refuses these kinds");
+                if self.skipped() {
+                    write!(f, "skipped {}", chain(&err))
+                } else {
+                    write!(f, "{err}")
+                }
+            }
+            WarningKind::Wordless => write!(
+                f,
+                "{source}: no words (letters or digits) in this document; compared by its characters, without passages"
+            ),
+            WarningKind::DuplicateId { id, renamed } => {
+                write!(f, "{source}: duplicate id {id:?}, renamed to {renamed:?}")
+            }
+            WarningKind::EmptyDirectory { filtered } => write!(
+                f,
+                "{source}: no files in this directory{}",
+                if *filtered {
+                    " that --glob/--exclude let through"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_warning_kind_reads_as_the_message_the_command_line_prints() {
+        let w = |source: &str, kind| Warning::new(source, kind).to_string();
+        let limit = 1000;
+        assert_eq!(
+            w("a.bin", WarningKind::Binary { offset: 2 }),
+            "skipped a.bin: looks like a binary file (NUL byte at offset 2)"
+        );
+        assert_eq!(
+            w(
+                "a.jsonl",
+                WarningKind::TooLarge {
+                    bytes: Some(1001),
+                    limit
+                }
+            ),
+            "skipped a.jsonl: 1001 bytes is over the limit of 1000 bytes (see --max-doc-bytes); \
+             to read it as one document per line, pass --jsonl"
+        );
+        assert_eq!(
+            w("<stdin>", WarningKind::TooLarge { bytes: None, limit }),
+            "skipped <stdin>: more than 1000 bytes, over the limit (see --max-doc-bytes)"
+        );
+        let kind = WarningKind::LineTooLong {
+            line: 4,
+            bytes: 3001,
+            limit,
+        };
+        assert_eq!(
+            w("a.jsonl:4", kind),
+            "skipped a.jsonl:4: line of 3001 bytes is over the limit of 1000 bytes (see --max-doc-bytes)"
+        );
+        assert_eq!(
+            w("d/fifo", WarningKind::NotRegularFile),
+            "skipped d/fifo: not a regular file (a FIFO, socket or device)"
+        );
+        let kind = WarningKind::Decoded {
+            fallback: Some((3, encoding_rs::WINDOWS_1252)),
+            nuls: Some((5, 2)),
+        };
+        assert_eq!(
+            w("f", kind),
+            "f: not valid UTF-8 (first bad byte at offset 3), read as windows-1252 (see --encoding); \
+             2 NUL bytes (first at offset 5) kept as characters outside any word"
+        );
+        let kind = WarningKind::Decoded {
+            fallback: None,
+            nuls: Some((5, 1)),
+        };
+        assert_eq!(
+            w("f", kind),
+            "f: 1 NUL byte (first at offset 5) kept as characters outside any word"
+        );
+        assert_eq!(
+            w("a.jsonl:3", WarningKind::Empty),
+            "a.jsonl:3: empty document (no text to compare)"
+        );
+        assert_eq!(
+            w("f", WarningKind::Wordless),
+            "f: no words (letters or digits) in this document; compared by its characters, without passages"
+        );
+        let kind = WarningKind::DuplicateId {
+            id: "x".into(),
+            renamed: "x@a.jsonl:2".into(),
+        };
+        assert_eq!(
+            w("a.jsonl:2", kind),
+            "a.jsonl:2: duplicate id \"x\", renamed to \"x@a.jsonl:2\""
+        );
+        assert_eq!(
+            w("d", WarningKind::EmptyDirectory { filtered: true }),
+            "d: no files in this directory that --glob/--exclude let through"
+        );
+    }
+
+    #[test]
+    fn strict_refuses_a_too_long_line_naming_its_file_and_line() {
+        let kind = WarningKind::LineTooLong {
+            line: 4,
+            bytes: 3001,
+            limit: 1000,
+        };
+        match Warning::new("dir:x/a.jsonl:4", kind).refusal() {
+            Some(Error::JsonField { path, line: 4, .. }) => {
+                assert_eq!(path, PathBuf::from("dir:x/a.jsonl"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let kind = WarningKind::DuplicateId {
+            id: "x".into(),
+            renamed: "x@y".into(),
+        };
+        assert!(Warning::new("y", kind).refusal().is_none());
+    }
+}

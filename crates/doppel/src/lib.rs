@@ -13,6 +13,12 @@
 //! and its default; [`progress`] reports long runs; [`hash`] holds the
 //! stable hashes and the one pseudo-random generator.
 //!
+//! At the root: the [`Engine`] (a configuration checked, its analyzer and
+//! hasher built once), the [`Error`]s and [`Warning`]s of reading, which
+//! name the input, and the types most callers need — [`Config`],
+//! [`Document`], [`Scan`], [`PairResult`], [`Verdict`], [`Passage`] — so
+//! `use doppel::{Config, Document}` is enough to start.
+//!
 //! The engine prints nothing and stores nothing: reports are the
 //! `doppel-report` crate's, the reference index on disk the
 //! `doppel-index` crate's, the command line `doppel-cli`'s (see
@@ -66,8 +72,8 @@ pub mod align;
 pub mod batch;
 pub mod config;
 pub mod corpus;
-pub mod engine;
-pub mod error;
+mod engine;
+mod error;
 pub mod hash;
 pub mod lsh;
 pub mod minhash;
@@ -81,8 +87,14 @@ pub mod text;
 pub mod tfidf;
 pub mod winnow;
 
+pub use align::{Alignment, Passage, PassageKind};
+pub use batch::{BatchOptions, BatchScan};
+pub use config::Config;
+pub use corpus::{Document, LoadOptions, Loaded, Source};
 pub use engine::Engine;
-pub use error::{Error, Result};
+pub use error::{Error, Result, Warning, WarningKind, chain};
+pub use pipeline::{Features, PairResult, Scan};
+pub use score::{PairScores, Verdict};
 
 /// Index of a document inside one corpus (its position in load order).
 pub type DocId = u32;

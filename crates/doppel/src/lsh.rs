@@ -4,7 +4,7 @@
 //! parameters ([`LshParams`], usually from [`LshParams::optimal`]).
 //! Out: one stable 64-bit key per band for each signature ([`band_keys`]),
 //! and the candidate document pairs that share at least one band key
-//! ([`candidate_pairs`], or [`candidate_pairs_capped`] from a flat list of
+//! ([`candidate_pairs`], or `candidate_pairs_capped` from a flat list of
 //! `(key, doc)` entries), as sorted `(a, b)` pairs with `a < b`.
 //!
 //! A signature of `k` values is cut into `bands` bands of `rows` values
@@ -140,7 +140,7 @@ pub fn band_keys(sig: &Signature, params: &LshParams) -> Vec<u64> {
 }
 
 /// Buckets larger than this become stars in [`candidate_pairs`]: see
-/// [`candidate_pairs_capped`].
+/// `candidate_pairs_capped`.
 pub const MAX_BUCKET: usize = 1_000;
 
 /// Candidate pairs, and what was done about oversized buckets.
@@ -162,7 +162,7 @@ pub struct Candidates {
 /// deduplicated; the result is the same for any number of threads.
 /// Documents past index `DocId::MAX` are ignored. Buckets of more than
 /// [`MAX_BUCKET`] documents are turned into stars (see
-/// [`candidate_pairs_capped`]).
+/// `candidate_pairs_capped`).
 pub fn candidate_pairs(keys: &[Vec<u64>]) -> Vec<(DocId, DocId)> {
     let max_docs = usize::try_from(DocId::MAX)
         .map(|m| m.saturating_add(1))
@@ -195,7 +195,10 @@ pub fn candidate_pairs(keys: &[Vec<u64>]) -> Vec<(DocId, DocId)> {
 /// deduplication loses nothing; a report lists the star's pairs instead of
 /// all pairs. [`Candidates::capped_buckets`] counts the stars so a caller can
 /// warn. `max_bucket == 0` means no cap.
-pub fn candidate_pairs_capped(mut entries: Vec<(u64, DocId)>, max_bucket: usize) -> Candidates {
+pub(crate) fn candidate_pairs_capped(
+    mut entries: Vec<(u64, DocId)>,
+    max_bucket: usize,
+) -> Candidates {
     entries.par_sort_unstable();
     entries.dedup();
     let buckets: Vec<&[(u64, DocId)]> = entries.par_chunk_by(|x, y| x.0 == y.0).collect();

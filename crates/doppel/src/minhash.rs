@@ -3,7 +3,7 @@
 //! In: a set of 64-bit shingle hashes (from [`crate::shingle`]).
 //! Out: a fixed-length [`Signature`] of `k` values whose position-wise
 //! agreement rate estimates the Jaccard similarity of two sets
-//! ([`estimate_jaccard`]), plus exact set measures ([`intersection_size`],
+//! ([`estimate_jaccard`]), plus exact set measures (`intersection_size`,
 //! [`jaccard`], [`containment`]) on sorted, deduplicated slices.
 //!
 //! Signatures use one-permutation hashing with optimal densification
@@ -157,7 +157,7 @@ pub fn estimate_jaccard(a: &Signature, b: &Signature) -> f64 {
 /// Size of the intersection of two sorted, deduplicated slices (linear merge).
 ///
 /// Unsorted input does not panic but gives an unspecified result.
-pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
+pub(crate) fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {

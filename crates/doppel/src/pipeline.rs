@@ -86,7 +86,7 @@ pub fn shingle_set(text: &str, analysed: &Analysed, kind: ShingleKind) -> Vec<u6
 /// characters instead — character n-grams of its NFKC form without
 /// invisible characters, n being the shingle size — so that two identical
 /// such documents are still duplicates.
-pub fn shingles_of<S: AsRef<str>>(text: &str, norms: &[S], kind: ShingleKind) -> Vec<u64> {
+pub(crate) fn shingles_of<S: AsRef<str>>(text: &str, norms: &[S], kind: ShingleKind) -> Vec<u64> {
     if norms.is_empty() {
         let n = match kind {
             ShingleKind::Words(n) | ShingleKind::Chars(n) => n,
@@ -133,7 +133,7 @@ pub fn features(text: &str, cfg: &Config, analyzer: &Analyzer, hasher: &MinHashe
 
 /// The TF-IDF terms of each sentence of an analysed text, as
 /// [`features`] makes them.
-pub fn sentence_terms_of(analysed: &Analysed, analyzer: &Analyzer) -> Vec<Vec<String>> {
+pub(crate) fn sentence_terms_of(analysed: &Analysed, analyzer: &Analyzer) -> Vec<Vec<String>> {
     analysed
         .sentences
         .iter()
@@ -187,7 +187,7 @@ pub struct Scan {
     /// Per document, in input order, its counts (the features themselves
     /// are not kept: see [`scan_with`]).
     pub stats: Vec<DocStats>,
-    /// Every candidate pair, flagged first (see [`sort_pairs`]); empty
+    /// Every candidate pair, flagged first (see `sort_pairs`); empty
     /// from [`scan_each`], which hands them over one by one.
     pub pairs: Vec<PairResult>,
     /// LSH parameters used.
@@ -498,7 +498,7 @@ fn align_chunks<'a>(
 /// [`minhash_lsh_params`]), each verified by the exact Jaccard similarity of
 /// the two shingle sets; no TF-IDF, no alignment.
 ///
-/// Every LSH candidate is returned (flagged first, see [`sort_pairs`]) with
+/// Every LSH candidate is returned (flagged first, see `sort_pairs`) with
 /// its MinHash estimate, exact Jaccard and containments (`cosine` is 0: not
 /// computed) and an empty alignment. Its verdict comes from the exact
 /// Jaccard alone: duplicate at or above `cfg.verdict.duplicate`,
@@ -506,6 +506,9 @@ fn align_chunks<'a>(
 /// This is the in-memory reference of the streaming
 /// [`crate::batch::scan`], which gives the same pairs and scores without
 /// keeping the texts.
+/// Hidden from the documentation: a reference for tests, not an entry
+/// point (`scan --minhash-only` streams).
+#[doc(hidden)]
 pub fn scan_minhash(docs: &[Document], cfg: &Config) -> Scan {
     let hasher = MinHasher::new(cfg.num_perm);
     let analyzer = Analyzer::new(cfg.stem, cfg.stop_words);
@@ -559,8 +562,8 @@ pub fn minhash_lsh_params(cfg: &Config) -> LshParams {
     LshParams::optimal(cfg.lsh_threshold, cfg.num_perm, 0.1, 0.9)
 }
 
-/// A pair measured in MinHash mode (see [`scan_minhash`]).
-pub fn minhash_pair(
+/// A pair measured in MinHash mode (see `scan_minhash`).
+pub(crate) fn minhash_pair(
     a: DocId,
     b: DocId,
     shingles: (&[u64], &[u64]),
@@ -665,7 +668,7 @@ pub fn compare_features(
 /// Order pairs for reporting: by verdict (duplicates first), then by the
 /// larger coverage, then by cosine, then by ids — a total order, so output
 /// does not depend on thread scheduling.
-pub fn sort_pairs(pairs: &mut [PairResult]) {
+pub(crate) fn sort_pairs(pairs: &mut [PairResult]) {
     pairs.sort_by(|x, y| {
         let cov = |p: &PairResult| p.alignment.coverage_a.max(p.alignment.coverage_b);
         x.verdict

@@ -7,8 +7,8 @@
 //! misses it). Its sentences, though, keep most of their words: with a
 //! third of them replaced, a sentence and its rewrite still share about
 //! half their terms (Jaccard ≈ 0.5). So each sentence of at least
-//! [`MIN_TERMS`] distinct terms gets a MinHash sketch of its term set, cut
-//! into [`BANDS`] bands of [`ROWS`] values: two sentences at Jaccard `j`
+//! `MIN_TERMS` distinct terms gets a MinHash sketch of its term set, cut
+//! into `BANDS` bands of `ROWS` values: two sentences at Jaccard `j`
 //! share a band with probability `1 − (1 − j³)^16` — 0.88 at 0.5, 0.98 at
 //! 0.6, 0.016 at 0.1. Two documents whose sentences share at least
 //! [`MIN_SHARED`] bands (one sentence pair alike enough to share two, or
@@ -32,14 +32,14 @@ use crate::hash::{SplitMix64, mix64};
 use crate::shingle::stable_hash;
 
 /// Values a band holds.
-pub const ROWS: usize = 3;
+pub(crate) const ROWS: usize = 3;
 
 /// Bands per sentence.
-pub const BANDS: usize = 16;
+pub(crate) const BANDS: usize = 16;
 
 /// Distinct terms a sentence needs to be sketched: a shorter one ("See
 /// below", a heading) matches too much by chance.
-pub const MIN_TERMS: usize = 5;
+pub(crate) const MIN_TERMS: usize = 5;
 
 /// Band collisions two documents need to be a candidate pair.
 pub const MIN_SHARED: usize = 2;
@@ -47,9 +47,9 @@ pub const MIN_SHARED: usize = 2;
 /// Seed of the terms' hashes (fixed: an index keeps the keys).
 const SEED: u64 = 0x5e47_e9ce_b4d5_0001;
 
-/// A document's band keys: [`BANDS`] keys for each of its sketched
+/// A document's band keys: `BANDS` keys for each of its sketched
 /// sentences, band `b` of a sentence at position `b` of its group of
-/// [`BANDS`] (so `keys.chunks(BANDS)` are the sentences).
+/// `BANDS` (so `keys.chunks(BANDS)` are the sentences).
 pub fn band_keys<S: AsRef<str>>(sentences: &[Vec<S>]) -> Vec<u32> {
     let salts = salts();
     let mut keys = Vec::new();

@@ -3,7 +3,7 @@
 //! In: a slice of already-normalised tokens (for word shingles) or a normalised
 //! string (for character shingles), plus a window length `n`.
 //! Out: `u64` shingle hashes, either one per window position
-//! ([`word_shingle_sequence`]) or as a sorted, deduplicated set
+//! (`word_shingle_sequence`) or as a sorted, deduplicated set
 //! ([`word_shingles`], [`char_shingles`]) ready for
 //! [`MinHasher::sign`](crate::minhash::MinHasher::sign) and the exact set
 //! measures in [`crate::minhash`].
@@ -50,7 +50,7 @@ fn hash_token_window<S: AsRef<str>>(window: &[S], buf: &mut Vec<u8>) -> u64 {
 /// `tokens[i..i + n]` joined with a `0x1F` separator byte. If
 /// `0 < tokens.len() < n`, a single shingle of all tokens is returned; no
 /// tokens give an empty vector. `n == 0` is treated as `n == 1`.
-pub fn word_shingle_sequence<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> {
+pub(crate) fn word_shingle_sequence<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> {
     if tokens.is_empty() {
         return Vec::new();
     }
@@ -62,7 +62,7 @@ pub fn word_shingle_sequence<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> 
         .collect()
 }
 
-/// Word `n`-gram shingles as a set: [`word_shingle_sequence`], sorted and deduplicated.
+/// Word `n`-gram shingles as a set: `word_shingle_sequence`, sorted and deduplicated.
 pub fn word_shingles<S: AsRef<str>>(tokens: &[S], n: usize) -> Vec<u64> {
     let mut v = word_shingle_sequence(tokens, n);
     v.sort_unstable();
@@ -95,7 +95,7 @@ pub struct WordShingler {
 
 impl WordShingler {
     /// Word `n`-gram shingle hashes of `text` in text order, duplicates
-    /// kept: [`word_shingle_sequence`] over the norms of
+    /// kept: `word_shingle_sequence` over the norms of
     /// [`text::tokenize`](crate::text::tokenize). Enough for
     /// [`MinHasher::sign`](crate::minhash::MinHasher::sign), which depends
     /// only on the set of values; sort and deduplicate for a set.

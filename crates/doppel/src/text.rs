@@ -85,7 +85,7 @@ pub fn normalize(word: &str) -> String {
 
 /// Append the normalised form of `word` ([`normalize`]) to `out`, without
 /// allocating for ASCII words.
-pub fn normalize_into(word: &str, out: &mut String) {
+pub(crate) fn normalize_into(word: &str, out: &mut String) {
     if word.contains('\n') {
         out.push_str(&normalize(word));
     } else if word.is_ascii() {
@@ -99,7 +99,7 @@ pub fn normalize_into(word: &str, out: &mut String) {
 
 /// What a text without words is compared by: its NFKC form without
 /// invisible characters (see [`crate::pipeline::shingles_of`]).
-pub fn wordless_form(text: &str) -> String {
+pub(crate) fn wordless_form(text: &str) -> String {
     text.nfkc().filter(|&c| !is_invisible(c)).collect()
 }
 
@@ -371,7 +371,7 @@ fn latin_prototypes() -> &'static LatinPrototypes {
 /// byte offset.
 ///
 /// A text that is all ASCII — most texts of most corpora — takes a byte
-/// loop with the same result (see [`AsciiWords`]); any other text goes
+/// loop with the same result (see `AsciiWords`); any other text goes
 /// through the Unicode tables. Invisible characters ([`is_invisible`]) do
 /// not break words: a text holding any is segmented without them, and each
 /// word is the span of the original text from its first to its last
@@ -492,7 +492,7 @@ fn segment(text: &str) -> WordIndices<'_> {
 }
 
 /// Iterator of [`word_indices`].
-pub enum WordIndices<'a> {
+pub(crate) enum WordIndices<'a> {
     /// All-ASCII text.
     Ascii(AsciiWords<'a>),
     /// Any other text.
@@ -524,7 +524,7 @@ impl<'a> Iterator for WordIndices<'a> {
 /// a letter or digit are words (a run of `_` alone is not).
 /// `tests::ascii_words_match_unicode_segmentation` holds this to the
 /// Unicode implementation.
-pub struct AsciiWords<'a> {
+pub(crate) struct AsciiWords<'a> {
     text: &'a str,
     pos: usize,
 }
@@ -663,12 +663,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// `ranges` the byte range of each norm in `buf`. Both are cleared first.
 /// For the hot path of shingling, which needs no spans and no per-word
 /// allocation.
-pub fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<usize>>) {
+pub(crate) fn norms_into(text: &str, sep: u8, buf: &mut String, ranges: &mut Vec<Range<usize>>) {
     norms_spans_into(text, sep, buf, ranges, None);
 }
 
-/// [`norms_into`], also writing each word's byte span in `text` into
+/// `norms_into`, also writing each word's byte span in `text` into
 /// `spans` (cleared first) when given: one pass over the words for both.
+/// Hidden from the documentation: the shingler's fast path, public for
+/// the fuzz target that holds it to [`tokenize`].
+#[doc(hidden)]
 pub fn norms_spans_into(
     text: &str,
     sep: u8,

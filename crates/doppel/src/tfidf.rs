@@ -310,7 +310,7 @@ impl TfIdfModel {
 /// the same, to the bit, as [`TfIdfModel::fit_transform`] on the same
 /// documents in the same order (it is that function's own path).
 #[derive(Debug)]
-pub struct Fitter {
+pub(crate) struct Fitter {
     vocabulary: AHashMap<String, TermId>,
     doc_freq: Vec<u32>,
     /// Per document, its `(term id, count)` pairs sorted by id.
@@ -541,7 +541,7 @@ fn by_score(x: &(DocId, f32), y: &(DocId, f32)) -> Ordering {
 }
 
 /// Each document's kept neighbours into sorted, deduplicated pairs `a < b`:
-/// shared by [`top_k_pairs`] and [`top_k_pairs_unpruned`].
+/// shared by [`top_k_pairs`] and `top_k_pairs_unpruned`.
 fn finish_pairs(per_doc: Vec<Vec<(DocId, f32)>>) -> Vec<ScoredPair> {
     let mut pairs: Vec<ScoredPair> = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
     for (a, found) in per_doc.into_iter().enumerate() {
@@ -1180,7 +1180,7 @@ fn offer(list: &mut Vec<(DocId, f32)>, k: usize, item: (DocId, f32)) {
 ///
 /// The `cosine` of each pair is bit-identical to [`cosine`] on the two
 /// vectors, and the output is identical for any number of rayon threads —
-/// and identical to [`top_k_pairs_unpruned`] and to the brute-force product
+/// and identical to `top_k_pairs_unpruned` and to the brute-force product
 /// (`tests/scale.rs` checks this on 5,000 documents).
 /// Pairs with cosine 0 are never reported, even for `threshold <= 0`.
 /// Vectors need not be normalised (norms are divided out); empty or all-zero
@@ -1225,7 +1225,7 @@ fn offer(list: &mut Vec<(DocId, f32)>, k: usize, item: (DocId, f32)) {
 /// raising a document's threshold to its current `k`-th best, would lose
 /// pairs that are in the other document's top `k`. For `threshold <= 0`
 /// nothing can be pruned and the cost is about that of
-/// [`top_k_pairs_unpruned`]. `examples/allpairs.rs` measures the two.
+/// `top_k_pairs_unpruned`. `examples/allpairs.rs` measures the two.
 ///
 /// # Panics
 /// If `vecs.len()` exceeds the [`DocId`] range.
@@ -1320,6 +1320,10 @@ pub fn top_k_pairs(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPa
 ///
 /// # Panics
 /// If `vecs.len()` exceeds the [`DocId`] range.
+///
+/// Hidden from the documentation: the slow reference that tests and the
+/// all-pairs example hold [`top_k_pairs`] to.
+#[doc(hidden)]
 pub fn top_k_pairs_unpruned(vecs: &[SparseVec], threshold: f32, k: usize) -> Vec<ScoredPair> {
     let n = vecs.len();
     let Some((norms, usable)) = norms_of(vecs) else {

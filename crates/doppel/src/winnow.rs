@@ -10,7 +10,7 @@
 //! guarantee holds whatever else the documents hold. A document of `n`
 //! words keeps about `2n / (w + 1)` fingerprints.
 //!
-//! In: the shingle hash sequence ([`crate::shingle::word_shingle_sequence`]).
+//! In: the shingle hash sequence (`crate::shingle::word_shingle_sequence`).
 //! Out: the fingerprint set (sorted, deduplicated); [`candidate_pairs`]
 //! pairs the documents that share one.
 
@@ -18,7 +18,7 @@ use crate::DocId;
 use ahash::AHashMap;
 
 /// Words per k-gram the fingerprints are taken over.
-pub const K: usize = 5;
+pub(crate) const K: usize = 5;
 
 /// Posting lists longer than this (a fingerprint in more documents) are
 /// boilerplate — a licence paragraph, a generated page's template, a
