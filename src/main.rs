@@ -27,7 +27,9 @@ enum Command {
         mut_arg("lsh_threshold", |a| a.hide(true)),
         mut_arg("cosine_threshold", |a| a.hide(true)),
         mut_arg("top_k", |a| a.hide(true)),
-        mut_arg("min_copy_words", |a| a.hide(true))
+        mut_arg("min_copy_words", |a| a.hide(true)),
+        mut_arg("rewrite_candidates", |a| a.hide(true)),
+        mut_arg("exact_neighbours", |a| a.hide(true))
     )]
     Compare(cli::compare::CompareArgs),
     /// Print a shell completion script on standard output.

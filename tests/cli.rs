@@ -1011,11 +1011,20 @@ fn scan_json_lines_are_the_reports_pairs_in_document_order() {
             assert_eq!(lines.len(), flagged, "{extra:?}");
         }
     }
-    // One pair compared: its one line is the report's pair.
+    // The exact cosine search proposes no other pair here.
+    let exact = run(&["scan", &dir, "--format", "jsonl", "--exact-neighbours"]);
+    let default = run(&["scan", &dir, "--format", "jsonl"]);
+    assert_eq!(exact.stdout, default.stdout);
+    // One pair compared: its one line is the report's pair, on stdout or
+    // in a .jsonl file.
     let one = run(&["compare", &seed(S000), &seed(S001), "--format", "jsonl"]);
     let json = run(&["compare", &seed(S000), &seed(S001), "--format", "json"]);
     let report: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json_lines(&one.stdout), pairs(&report).clone());
+    let file = out.path().join("pair.jsonl");
+    let r = run(&["compare", &seed(S000), &seed(S001), "-o", &p(&file)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), one.stdout);
     // A reader that stops after one line: exit 0, nothing said.
     let (code, stderr) = run_into_closed_pipe(&["scan", &dir, "--format", "jsonl", "--all"], 1);
     assert_eq!(code, Some(0), "stderr: {stderr}");
@@ -1504,7 +1513,14 @@ fn the_text_report_elides_long_excerpts_and_json_keeps_them() {
 fn compare_help_lists_no_candidate_search_flags() {
     let compare = run(&["compare", "--help"]).stdout;
     let scan = run(&["scan", "--help"]).stdout;
-    for flag in ["--lsh-threshold", "--cosine-threshold", "--top-k"] {
+    for flag in [
+        "--lsh-threshold",
+        "--cosine-threshold",
+        "--top-k",
+        "--min-copy-words",
+        "--rewrite-candidates",
+        "--exact-neighbours",
+    ] {
         assert!(!compare.contains(flag), "compare --help lists {flag}");
         assert!(scan.contains(flag), "scan --help lacks {flag}");
     }

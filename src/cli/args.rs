@@ -21,8 +21,9 @@ pub enum FormatArg {
     Json,
     /// One self-contained HTML page: both texts side by side.
     Html,
-    /// JSON Lines: one object a line, each written as soon as it is done
-    /// (a pair; for check, a new document and its pairs).
+    /// JSON Lines: one object a line, a pair (for check, a new document and
+    /// its pairs), written as they are done (scan --minhash-only: at the
+    /// end).
     Jsonl,
 }
 

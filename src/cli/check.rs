@@ -83,7 +83,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: FormatArg,
     /// Write to FILE instead of standard output, atomically. Repeatable;
-    /// the format follows the extension (.json, .md, .txt, .jsonl), else
+    /// the format follows the extension (.json, .md, .txt, .html, .jsonl), else
     /// --format.
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<PathBuf>,

@@ -21,9 +21,11 @@
 //! joins nothing (as the fingerprints' boilerplate cap does); each
 //! document then meets at most 24 · 2,000 others, whatever the size of
 //! the corpus. A pair whose documents share no key is missed even above
-//! the threshold: `tests/allpairs.rs` holds the pairs found to those of
-//! the exact search, and `doppel bench-stage tfidf` measures both on any
-//! corpus (README, "Cosine candidates").
+//! the threshold, and so is a pair whose only shared keys are words of
+//! the whole corpus (two copies of a short text of common words: LSH and
+//! the fingerprints propose those). `tests/allpairs.rs` holds the pairs
+//! found to those of the exact search, and `examples/neighbours.rs`
+//! measures both searches on any corpus.
 
 use crate::DocId;
 use crate::tfidf::{self, ScoredPair, SparseVec, TermId};

@@ -249,6 +249,11 @@ const ANALYSIS_CHUNK: usize = 4096;
 /// while candidate pairs are aligned: about 20 times as much memory.
 const ALIGN_CHUNK_BYTES: usize = 8 << 20;
 
+/// Candidate pairs aligned together (in parallel) before they are handed
+/// to [`scan_each`]'s receiver: enough to keep every core busy, few
+/// enough that pairs flow steadily and little is held.
+const HANDED_OVER: usize = 512;
+
 /// What a scan keeps of each document to find candidates: its LSH band
 /// keys, fingerprints and document vector, never its tokens, terms or
 /// signature.
@@ -337,8 +342,9 @@ pub fn scan_with(docs: &[Document], cfg: &Config, progress: Progress<'_>) -> Sca
     scan_chunked(docs, cfg, progress, ALIGN_CHUNK_BYTES)
 }
 
-/// [`scan_with`], handing every candidate pair to `each` as soon as it is
-/// aligned instead of keeping them: pairs come in the order of their ids
+/// [`scan_with`], handing every candidate pair to `each` as it is aligned
+/// (a few hundred at a time) instead of keeping them: pairs come in the
+/// order of their ids
 /// (by `a`, then `b`, each pair's `a < b`), the same order whatever the
 /// threads, and the returned [`Scan`] has no `pairs`. Memory then follows
 /// the documents, not the number of pairs. An error from `each` (a
@@ -429,18 +435,21 @@ fn scan_chunks<E>(
                 &prep.vectors[d as usize],
             )
         };
-        let aligned: Vec<PairResult> = chunk
-            .par_iter()
-            .map(|&(a, b)| {
-                let mut pair = compare_features(of(a), of(b), cfg);
-                (pair.a, pair.b) = (a, b);
-                verified.add(1);
-                pair
-            })
-            .collect();
-        drop(full);
-        for pair in aligned {
-            each(pair)?;
+        // A slice of pairs at a time, so the receiver has each soon after
+        // it is aligned and only a slice is held at once.
+        for slice in chunk.chunks(HANDED_OVER) {
+            let aligned: Vec<PairResult> = slice
+                .par_iter()
+                .map(|&(a, b)| {
+                    let mut pair = compare_features(of(a), of(b), cfg);
+                    (pair.a, pair.b) = (a, b);
+                    verified.add(1);
+                    pair
+                })
+                .collect();
+            for pair in aligned {
+                each(pair)?;
+            }
         }
     }
     Ok(Scan {
