@@ -311,7 +311,11 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
                 [Ok(a), Ok(b)] => [a, b],
                 [x, y] => {
                     for e in [x.err(), y.err()].into_iter().flatten() {
-                        eprintln!("doppel: error: {name}:{}: {e:#}", line.line);
+                        eprintln!(
+                            "doppel: error: {name}:{}: {}",
+                            line.line,
+                            super::flag_names(&format!("{e:#}"))
+                        );
                     }
                     failed.store(true, Ordering::Relaxed);
                     if args.input.strict {

@@ -537,10 +537,7 @@ fn parse_line(
             )));
         }
         None => {
-            return Err(field_err(format!(
-                "no field {:?} (see --text-field)",
-                opts.text_field
-            )));
+            return Err(field_err(crate::error::no_text_field(&opts.text_field)));
         }
     };
     let id = match obj.get(&opts.id_field) {

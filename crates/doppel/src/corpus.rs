@@ -830,7 +830,7 @@ fn read_jsonl(
                 fail(
                     out,
                     opts,
-                    field_err(format!("no field {:?} (see --text-field)", opts.text_field)),
+                    field_err(crate::error::no_text_field(&opts.text_field)),
                 )?;
                 continue;
             }

@@ -1,5 +1,13 @@
 //! The library's error type. Every variant names the input it is about
 //! (a path, a line of a JSON Lines file) so a user can find and fix it.
+//!
+//! Messages name no command-line flag: where a hint helps, they name the
+//! setting by its field, in backticks — a reading option of
+//! [`LoadOptions`](crate::corpus::LoadOptions) (`` `max_doc_bytes` ``,
+//! `` `text_field` ``, `` `encoding` ``, `` `jsonl` ``, `` `filter` ``) as
+//! [`Config::validate`](crate::config::Config::validate) names
+//! configuration fields — so each caller can show its own name for it (the
+//! command line shows its flag).
 
 use std::path::PathBuf;
 
@@ -32,7 +40,7 @@ pub enum Error {
         offset: usize,
     },
     /// A document is larger than the configured limit.
-    #[error("{}: {bytes} bytes is over the limit of {limit} bytes (see --max-doc-bytes){}", path.display(), jsonl_hint(path))]
+    #[error("{}: {bytes} bytes is over the limit of {limit} bytes (see `max_doc_bytes`){}", path.display(), jsonl_hint(path))]
     TooLarge {
         /// The offending file (or JSONL file).
         path: PathBuf,
@@ -99,6 +107,12 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// Result type of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The problem of a JSON Lines line without the text field `field`: the
+/// one text of the two readers ([`crate::corpus`], [`crate::batch`]).
+pub(crate) fn no_text_field(field: &str) -> String {
+    format!("no field {field:?} (see `text_field`)")
+}
+
 /// For a file named like JSON Lines read as one document: how to read it as
 /// one document per line instead.
 fn jsonl_hint(path: &std::path::Path) -> &'static str {
@@ -107,7 +121,7 @@ fn jsonl_hint(path: &std::path::Path) -> &'static str {
         .iter()
         .any(|x| ext.eq_ignore_ascii_case(x))
     {
-        "; to read it as one document per line, pass --jsonl"
+        "; to read it as one document per line, set `jsonl`"
     } else {
         ""
     }
@@ -229,7 +243,7 @@ impl Warning {
                 path: path(),
                 source: std::io::Error::new(
                     std::io::ErrorKind::FileTooLarge,
-                    format!("more than {limit} bytes, over the limit (see --max-doc-bytes)"),
+                    format!("more than {limit} bytes, over the limit (see `max_doc_bytes`)"),
                 ),
             },
             WarningKind::LineTooLong { line, bytes, limit } => Error::JsonField {
@@ -240,7 +254,7 @@ impl Warning {
                 ),
                 line,
                 problem: format!(
-                    "line of {bytes} bytes is over the limit of {limit} bytes (see --max-doc-bytes)"
+                    "line of {bytes} bytes is over the limit of {limit} bytes (see `max_doc_bytes`)"
                 ),
             },
             WarningKind::NotRegularFile => Error::Walk {
@@ -274,7 +288,7 @@ impl std::fmt::Display for Warning {
                 if let Some((offset, encoding)) = fallback {
                     write!(
                         f,
-                        "not valid UTF-8 (first bad byte at offset {offset}), read as {} (see --encoding)",
+                        "not valid UTF-8 (first bad byte at offset {offset}), read as {} (see `encoding`)",
                         encoding.name()
                     )?;
                     if nuls.is_some() {
@@ -314,7 +328,7 @@ impl std::fmt::Display for Warning {
                 f,
                 "{source}: no files in this directory{}",
                 if *filtered {
-                    " that --glob/--exclude let through"
+                    " that `filter` lets through"
                 } else {
                     ""
                 }
@@ -328,7 +342,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_warning_kind_reads_as_the_message_the_command_line_prints() {
+    fn each_warning_kind_reads_as_its_message() {
         let w = |source: &str, kind| Warning::new(source, kind).to_string();
         let limit = 1000;
         assert_eq!(
@@ -343,12 +357,12 @@ mod tests {
                     limit
                 }
             ),
-            "skipped a.jsonl: 1001 bytes is over the limit of 1000 bytes (see --max-doc-bytes); \
-             to read it as one document per line, pass --jsonl"
+            "skipped a.jsonl: 1001 bytes is over the limit of 1000 bytes (see `max_doc_bytes`); \
+             to read it as one document per line, set `jsonl`"
         );
         assert_eq!(
             w("<stdin>", WarningKind::TooLarge { bytes: None, limit }),
-            "skipped <stdin>: more than 1000 bytes, over the limit (see --max-doc-bytes)"
+            "skipped <stdin>: more than 1000 bytes, over the limit (see `max_doc_bytes`)"
         );
         let kind = WarningKind::LineTooLong {
             line: 4,
@@ -357,7 +371,7 @@ mod tests {
         };
         assert_eq!(
             w("a.jsonl:4", kind),
-            "skipped a.jsonl:4: line of 3001 bytes is over the limit of 1000 bytes (see --max-doc-bytes)"
+            "skipped a.jsonl:4: line of 3001 bytes is over the limit of 1000 bytes (see `max_doc_bytes`)"
         );
         assert_eq!(
             w("d/fifo", WarningKind::NotRegularFile),
@@ -369,7 +383,7 @@ mod tests {
         };
         assert_eq!(
             w("f", kind),
-            "f: not valid UTF-8 (first bad byte at offset 3), read as windows-1252 (see --encoding); \
+            "f: not valid UTF-8 (first bad byte at offset 3), read as windows-1252 (see `encoding`); \
              2 NUL bytes (first at offset 5) kept as characters outside any word"
         );
         let kind = WarningKind::Decoded {
@@ -398,7 +412,7 @@ mod tests {
         );
         assert_eq!(
             w("d", WarningKind::EmptyDirectory { filtered: true }),
-            "d: no files in this directory that --glob/--exclude let through"
+            "d: no files in this directory that `filter` lets through"
         );
     }
 
@@ -420,5 +434,136 @@ mod tests {
             renamed: "x@y".into(),
         };
         assert!(Warning::new("y", kind).refusal().is_none());
+    }
+
+    /// True when `text` holds a command-line flag: `--` and a letter.
+    fn names_a_flag(text: &str) -> bool {
+        text.as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'-' && w[1] == b'-' && w[2].is_ascii_alphabetic())
+    }
+
+    /// No message of the library names a command-line flag: a library
+    /// caller has none. One of each variant (the `match`es fail to compile
+    /// when one is added, so it is added here too), with every hint shown.
+    #[test]
+    fn no_message_names_a_flag() {
+        let path = || PathBuf::from("a.jsonl");
+        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let cfg = crate::config::Config {
+            num_perm: 0,
+            ..Default::default()
+        };
+        let errors = [
+            Error::Io {
+                path: path(),
+                source: std::io::Error::other("gone"),
+            },
+            Error::NotUtf8 {
+                path: path(),
+                offset: 1,
+            },
+            Error::Binary {
+                path: path(),
+                offset: 1,
+            },
+            Error::TooLarge {
+                path: path(),
+                bytes: 2,
+                limit: 1,
+            },
+            Error::Json {
+                path: path(),
+                line: 1,
+                source: json,
+            },
+            Error::JsonField {
+                path: path(),
+                line: 1,
+                problem: no_text_field("body"),
+            },
+            Error::Walk {
+                path: path(),
+                message: "loop".into(),
+            },
+            Error::Empty {
+                source_name: "a.jsonl:1".into(),
+            },
+            Error::StdinTwice,
+            cfg.validate().unwrap_err(),
+        ];
+        for e in &errors {
+            match e {
+                Error::Io { .. }
+                | Error::NotUtf8 { .. }
+                | Error::Binary { .. }
+                | Error::TooLarge { .. }
+                | Error::Json { .. }
+                | Error::JsonField { .. }
+                | Error::Walk { .. }
+                | Error::Empty { .. }
+                | Error::StdinTwice
+                | Error::Config(_) => {}
+            }
+            let text = chain(e);
+            assert!(!names_a_flag(&text), "{text}");
+        }
+        let kinds = [
+            WarningKind::Binary { offset: 1 },
+            WarningKind::TooLarge {
+                bytes: Some(2),
+                limit: 1,
+            },
+            WarningKind::TooLarge {
+                bytes: None,
+                limit: 1,
+            },
+            WarningKind::LineTooLong {
+                line: 1,
+                bytes: 2,
+                limit: 1,
+            },
+            WarningKind::NotRegularFile,
+            WarningKind::Decoded {
+                fallback: Some((1, encoding_rs::WINDOWS_1252)),
+                nuls: Some((2, 2)),
+            },
+            WarningKind::Empty,
+            WarningKind::Wordless,
+            WarningKind::DuplicateId {
+                id: "x".into(),
+                renamed: "x@a.jsonl:1".into(),
+            },
+            WarningKind::EmptyDirectory { filtered: true },
+        ];
+        for kind in kinds {
+            match kind {
+                WarningKind::Binary { .. }
+                | WarningKind::TooLarge { .. }
+                | WarningKind::LineTooLong { .. }
+                | WarningKind::NotRegularFile
+                | WarningKind::Decoded { .. }
+                | WarningKind::Empty
+                | WarningKind::Wordless
+                | WarningKind::DuplicateId { .. }
+                | WarningKind::EmptyDirectory { .. } => {}
+            }
+            let w = Warning::new("a.jsonl:1", kind);
+            let text = w.to_string();
+            assert!(!names_a_flag(&text), "{text}");
+            if let Some(e) = w.refusal() {
+                let text = chain(&e);
+                assert!(!names_a_flag(&text), "{text}");
+            }
+        }
+        // The reader's own messages: a line without the text field.
+        let opts = crate::corpus::LoadOptions {
+            text_field: "body".into(),
+            ..Default::default()
+        };
+        let loaded =
+            crate::corpus::load_jsonl(&path(), &b"{\"text\": \"x\"}\n"[..], &opts).unwrap();
+        let text = chain(&loaded.errors[0]);
+        assert_eq!(text, "a.jsonl:1: no field \"body\" (see `text_field`)");
     }
 }
