@@ -9,6 +9,8 @@
 #   SIZES="10000 100000 300000" bash scripts/bench/full_memory.sh
 #   BEFORE=path/to/older/doppel BEFORE_NAME=abc1234 bash scripts/bench/full_memory.sh
 #                                  # and another build (named in the report), same run
+#   BEFORE=target/release/doppel BEFORE_NAME=exact BEFORE_ARGS=--exact-neighbours \
+#       bash scripts/bench/full_memory.sh   # or this build with other flags
 #   OUT=/tmp/x.md bash scripts/bench/full_memory.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +34,9 @@ for n in $sizes; do
     for b in "${builds[@]}"; do
         name=${b%%:*}
         bin=${b#*:}
-        /usr/bin/time -f "%e %M" -o "$work/time" "$bin" scan "$corpus" --jsonl -q -o "$work/r.json" || true
+        extra=()
+        if [ "$name" != now ]; then read -r -a extra <<< "${BEFORE_ARGS:-}"; fi
+        /usr/bin/time -f "%e %M" -o "$work/time" "$bin" scan "$corpus" --jsonl -q -o "$work/r.json" "${extra[@]}" || true
         read -r secs kb < "$work/time"
         pairs=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["pairs"]))' "$work/r.json")
         rows+=("$name $n $bytes $secs $kb $pairs")
@@ -40,15 +44,18 @@ for n in $sizes; do
     done
 done
 
-python3 - "$out" "${rows[@]}" <<'PY'
+python3 - "$out" "${BEFORE_NAME:-before}" "${BEFORE_ARGS:-}" "${rows[@]}" <<'PY'
 import sys
-out, rows = sys.argv[1], [r.split() for r in sys.argv[2:]]
+out, before, before_args = sys.argv[1:4]
+rows = [r.split() for r in sys.argv[4:]]
+other = (f" The build `{before}` ran with `{before_args}`." if before_args
+         and any(r[0] == before for r in rows) else "")
 md = ["# Memory of the full scan against corpus size", "",
       "Written by `bash scripts/bench/full_memory.sh` (sizes: "
       + ", ".join(sorted({r[1] for r in rows}, key=int)) + "): "
       "`doppel scan corpus.jsonl --jsonl -o r.json` with default settings on "
       "`doppel-gen --seed 1` corpora, one run each, whole process under GNU time "
-      "(peak RSS) on a shared 2-core machine.", "",
+      "(peak RSS) on a shared 2-core machine." + other, "",
       "| build | documents | text | wall | peak RSS | flagged pairs |",
       "|---|---|---|---|---|---|"]
 for name, n, b, s, kb, p in rows:
