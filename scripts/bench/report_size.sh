@@ -90,7 +90,8 @@ one text), \`doppel scan c.jsonl --jsonl -o r.json\`, and the same with
 | JSON Lines, streamed | $lines | $lines_mb MB | $lines_wall s | $((lines_kb / 1024)) MB | |
 
 In the JSON report each excerpt points into its document's one shared
-text; JSON Lines are written as each pair is aligned, and no pair is kept.
+text; JSON Lines are written as pairs are aligned (512 at a time), and no
+pair is kept.
 
 ## Opening the HTML page of 30 copies
 
