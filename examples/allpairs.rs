@@ -20,6 +20,10 @@ use std::time::Instant;
 use doppel::tfidf::{self, TfIdfModel, TfIdfOptions};
 use doppel_synth::SplitMix64;
 
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::cpu_seconds;
+
 const VOCAB: usize = 50_000;
 
 fn corpus(n: usize, seed: u64) -> Vec<Vec<u32>> {
@@ -52,22 +56,6 @@ fn corpus(n: usize, seed: u64) -> Vec<Vec<u32>> {
         }
     }
     docs
-}
-
-/// CPU time (user + system) of this process so far, in seconds, from
-/// /proc/self/stat: on a shared machine it is steadier than wall time.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which ends with ')'): utime is the
-    // 12th, stime the 13th.
-    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    f.iter().sum::<f64>() / 100.0
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
