@@ -101,7 +101,7 @@ impl OutputArgs {
 
     /// The formats of every output (standard output's, then each file's).
     pub fn formats(&self) -> Vec<Format> {
-        let stdout = self.output.is_empty() || self.output.iter().any(|p| is_stdout(p));
+        let stdout = writes_stdout(&self.output);
         stdout
             .then(|| self.format())
             .into_iter()
@@ -123,7 +123,7 @@ impl OutputArgs {
     /// Print the report on standard output when no `--output` was given,
     /// then complete every output file.
     pub fn emit(&self, outputs: Vec<Output>, report: &Report) -> anyhow::Result<()> {
-        if self.output.is_empty() || self.output.iter().any(|p| is_stdout(p)) {
+        if writes_stdout(&self.output) {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
             report::render(report, self.format(), &self.render_options(), &mut w)?;
@@ -204,6 +204,12 @@ impl InputArgs {
 /// Whether an output path is `-`, standard output.
 pub fn is_stdout(path: &std::path::Path) -> bool {
     path.as_os_str() == "-"
+}
+
+/// Whether a command given these `-o` paths writes to standard output:
+/// when none is given, or one is `-`.
+pub fn writes_stdout(outputs: &[PathBuf]) -> bool {
+    outputs.is_empty() || outputs.iter().any(|p| is_stdout(p))
 }
 
 fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {

@@ -163,7 +163,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let report_files = report_out.open()?;
     let cfg = report_out.fit(cfg);
-    let to_stdout = args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p));
+    let to_stdout = super::args::writes_stdout(&args.output);
     let mut lines = Lines::new(
         to_stdout && stdout_jsonl,
         jsonl_paths

@@ -272,7 +272,7 @@ fn run_pairs(args: &CompareArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
         .unwrap_or(CompareFormat::Report(FormatArg::Jsonl))
     {
         CompareFormat::Report(FormatArg::Jsonl) => Sink::Jsonl(Lines::new(
-            args.output.is_empty() || args.output.iter().any(|p| super::args::is_stdout(p)),
+            super::args::writes_stdout(&args.output),
             args.output
                 .iter()
                 .filter(|p| !super::args::is_stdout(p))

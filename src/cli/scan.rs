@@ -92,8 +92,7 @@ fn run_streamed(
     cfg: &doppel::config::Config,
     outputs: Vec<super::output::Output>,
 ) -> anyhow::Result<ExitCode> {
-    let to_stdout = args.output.output.is_empty()
-        || args.output.output.iter().any(|p| super::args::is_stdout(p));
+    let to_stdout = super::args::writes_stdout(&args.output.output);
     // Lines streamed to a terminal are their own progress: no bar among them.
     let quiet = args.input.quiet || (to_stdout && std::io::stdout().is_terminal());
     let progress = Progress::new(quiet);
