@@ -796,16 +796,23 @@ mod tests {
         assert!(near.scores.containment_a < 1.0 && near.scores.containment_b < 1.0);
     }
 
-    /// Pairs aligned a chunk at a time, their documents analysed again
-    /// for each chunk, are the pairs of one chunk holding everything; and
-    /// the counts kept are those of the full features.
-    #[test]
-    fn results_do_not_depend_on_the_alignment_chunks() {
+    /// [`corpus`] of 30 documents and four light edits of four of them
+    /// (two of one source).
+    fn corpus_with_copies() -> Vec<Document> {
         let mut docs = corpus(30);
         for (i, src) in [(0, 5), (1, 5), (2, 11), (3, 20)] {
             let text = docs[src].text.replacen("S3 ", "S3 inserted words ", 1);
             docs.push(Document::new(format!("copy{i}"), text));
         }
+        docs
+    }
+
+    /// Pairs aligned a chunk at a time, their documents analysed again
+    /// for each chunk, are the pairs of one chunk holding everything; and
+    /// the counts kept are those of the full features.
+    #[test]
+    fn results_do_not_depend_on_the_alignment_chunks() {
+        let docs = corpus_with_copies();
         let key = |scan: &Scan| {
             scan.pairs
                 .iter()
@@ -844,11 +851,7 @@ mod tests {
     /// budget), and an error from the receiver stops the scan with it.
     #[test]
     fn streamed_pairs_are_the_scan_pairs_in_id_order() {
-        let mut docs = corpus(30);
-        for (i, src) in [(0, 5), (1, 5), (2, 11), (3, 20)] {
-            let text = docs[src].text.replacen("S3 ", "S3 inserted words ", 1);
-            docs.push(Document::new(format!("copy{i}"), text));
-        }
+        let docs = corpus_with_copies();
         let cfg = Config::default();
         let kept = scan(&docs, &cfg);
         let mut want: Vec<(DocId, DocId, Verdict)> =
